@@ -1,0 +1,159 @@
+package dev.tokenguard;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * An access token that passed every check of an {@link AccessTokenVerifier}.
+ *
+ * <p>Only a verifier can create one, so holding an {@code AccessToken} means the token was
+ * verified. It is immutable and thread-safe. {@link #toString()} shows the subject, client, scopes
+ * and expiry, never the raw token or its signature.
+ */
+public final class AccessToken {
+  private final String issuer;
+  private final String subject;
+  private final List<String> audience;
+  private final String clientId;
+  private final Set<String> scopes;
+  private final Instant expiresAt;
+  private final Instant issuedAt;
+  private final String jwtId;
+  private final boolean machineToMachine;
+  private final Map<String, Object> claims;
+
+  AccessToken(
+      String issuer,
+      String subject,
+      List<String> audience,
+      String clientId,
+      Set<String> scopes,
+      Instant expiresAt,
+      Instant issuedAt,
+      String jwtId,
+      boolean machineToMachine,
+      Map<String, Object> claims) {
+    this.issuer = issuer;
+    this.subject = subject;
+    this.audience = audience;
+    this.clientId = clientId;
+    this.scopes = scopes;
+    this.expiresAt = expiresAt;
+    this.issuedAt = issuedAt;
+    this.jwtId = jwtId;
+    this.machineToMachine = machineToMachine;
+    this.claims = claims;
+  }
+
+  /** The {@code iss} claim, exactly as configured in the verifier. */
+  public String issuer() {
+    return issuer;
+  }
+
+  /**
+   * The {@code sub} claim (always present: a token without it is refused): a user id, or for
+   * machine-to-machine tokens the client's id (see {@link #isMachineToMachine()}).
+   */
+  public String subject() {
+    return subject;
+  }
+
+  /** The {@code aud} values, in token order (a single string becomes a one-element list). */
+  public List<String> audience() {
+    return audience;
+  }
+
+  /** The client the token was issued to: {@code client_id} (RFC 9068), else {@code azp} (Auth0, OIDC). */
+  public Optional<String> clientId() {
+    return Optional.ofNullable(clientId);
+  }
+
+  /**
+   * The granted scopes: the space-delimited {@code scope} claim, merged with the other scope claims
+   * the verifier reads (by default Auth0's {@code permissions} array). Unmodifiable.
+   */
+  public Set<String> scopes() {
+    return scopes;
+  }
+
+  /** Whether {@link #scopes()} contains {@code scope} (exact, case-sensitive). */
+  public boolean hasScope(String scope) {
+    return scopes.contains(scope);
+  }
+
+  /** The {@code exp} claim (always present: a token without it is refused). */
+  public Instant expiresAt() {
+    return expiresAt;
+  }
+
+  /** The {@code iat} claim, if present. */
+  public Optional<Instant> issuedAt() {
+    return Optional.ofNullable(issuedAt);
+  }
+
+  /** The {@code jti} claim, if present. */
+  public Optional<String> jwtId() {
+    return Optional.ofNullable(jwtId);
+  }
+
+  /**
+   * True when the token was issued to a client acting on its own behalf (client credentials): Auth0
+   * marks these with {@code gty: client-credentials} and a {@code sub} ending in {@code @clients}.
+   * Never treat such a {@code sub} as a user id.
+   */
+  public boolean isMachineToMachine() {
+    return machineToMachine;
+  }
+
+  /**
+   * A claim converted to {@code type}, or empty when the claim is absent or of another type. JSON
+   * strings are {@link String}, integers {@link Long}, other numbers {@link Double}, booleans
+   * {@link Boolean}, arrays {@link List}, objects {@link Map}; {@code exp}, {@code nbf} and
+   * {@code iat} are {@link Instant}.
+   */
+  public <T> Optional<T> claim(String name, Class<T> type) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(type, "type");
+    Object value = claims.get(name);
+    return type.isInstance(value) ? Optional.of(type.cast(value)) : Optional.empty();
+  }
+
+  /**
+   * A claim holding a string or an array of strings, as a list; empty when absent or of another
+   * shape (for custom claims such as roles or groups).
+   */
+  public List<String> stringListClaim(String name) {
+    Object value = claims.get(Objects.requireNonNull(name, "name"));
+    if (value instanceof String) {
+      return List.of((String) value);
+    }
+    if (value instanceof List) {
+      List<String> out = new ArrayList<>();
+      for (Object item : (List<?>) value) {
+        if (!(item instanceof String)) {
+          return List.of();
+        }
+        out.add((String) item);
+      }
+      return Collections.unmodifiableList(out);
+    }
+    return List.of();
+  }
+
+  /** All claims, unmodifiable, with the value types described at {@link #claim(String, Class)}. */
+  public Map<String, Object> claims() {
+    return claims;
+  }
+
+  @Override
+  public String toString() {
+    return "AccessToken{sub=" + subject + ", client=" + clientId + ", scopes=" + scopes
+        + ", expiresAt=" + expiresAt + (machineToMachine ? ", machineToMachine" : "") + "}";
+  }
+}

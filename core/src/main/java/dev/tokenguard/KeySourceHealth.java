@@ -1,0 +1,80 @@
+package dev.tokenguard;
+
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A point-in-time view of a verifier's key source, for health endpoints and dashboards. Immutable
+ * and thread-safe. Holds key ids, never key material.
+ */
+public final class KeySourceHealth {
+  /** The state of the cached key set. */
+  public enum Status {
+    /** No key set was fetched yet (the first verification or {@code warmUp()} will fetch it). */
+    NOT_LOADED,
+    /** Keys are cached and within their cache lifetime. */
+    FRESH,
+    /** Refreshing failed; the last good keys are still served within the stale tolerance. */
+    STALE,
+    /** No usable key set: verifications answer {@code KEYS_UNAVAILABLE}. */
+    UNAVAILABLE
+  }
+
+  private final Status status;
+  private final Instant lastSuccess;
+  private final Instant lastFailure;
+  private final String lastFailureReason;
+  private final Set<String> keyIds;
+  private final long fetchCount;
+
+  KeySourceHealth(
+      Status status,
+      Instant lastSuccess,
+      Instant lastFailure,
+      String lastFailureReason,
+      Set<String> keyIds,
+      long fetchCount) {
+    this.status = status;
+    this.lastSuccess = lastSuccess;
+    this.lastFailure = lastFailure;
+    this.lastFailureReason = lastFailureReason;
+    this.keyIds = Set.copyOf(keyIds);
+    this.fetchCount = fetchCount;
+  }
+
+  public Status status() {
+    return status;
+  }
+
+  /** When keys were last fetched successfully. */
+  public Optional<Instant> lastSuccess() {
+    return Optional.ofNullable(lastSuccess);
+  }
+
+  /** When the last fetch failed, if any failed since the source was built. */
+  public Optional<Instant> lastFailure() {
+    return Optional.ofNullable(lastFailure);
+  }
+
+  /** Why the last fetch failed (safe to show an operator: no key material, no response body). */
+  public Optional<String> lastFailureReason() {
+    return Optional.ofNullable(lastFailureReason);
+  }
+
+  /** The {@code kid}s of the usable keys currently cached. */
+  public Set<String> keyIds() {
+    return keyIds;
+  }
+
+  /** How many HTTP fetches (discovery and JWKS, retries included) were made. */
+  public long fetchCount() {
+    return fetchCount;
+  }
+
+  @Override
+  public String toString() {
+    return "KeySourceHealth{" + status + ", keys=" + keyIds + ", fetches=" + fetchCount
+        + (lastFailureReason == null ? "" : ", lastFailure=" + lastFailureReason) + "}";
+  }
+}

@@ -1,0 +1,138 @@
+package dev.tokenguard;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Why an access token was refused.
+ *
+ * <p>Every rejection made by {@link AccessTokenVerifier#verify(String)} is an instance of this one
+ * unchecked class: a forgotten {@code catch} still refuses the request. The {@link #reason()} says
+ * what went wrong, {@link #errorCode()} and {@link #httpStatus()} say how to answer per RFC 6750,
+ * {@link #safeDescription()} is a fixed sentence safe to send to a client, and {@link #getMessage()}
+ * is a detail for your logs (expected and actual issuer, audience, key id or algorithm). Neither
+ * ever contains the token, a signature or a key.
+ *
+ * <p>Rejections are routine and an attacker decides how many happen, so instances are created
+ * without a stack trace. Instances are immutable and thread-safe.
+ */
+public final class TokenVerificationException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  /** What went wrong. Each reason maps to one RFC 6750 error code and one HTTP status. */
+  public enum Reason {
+    /** Not a well-formed signed JWT: bad encoding, bad JSON, a claim of the wrong type, too large. */
+    MALFORMED("invalid_token", 401, "The access token is malformed."),
+    /** The token is not a JWS at all (an opaque token or an encrypted JWE). */
+    NOT_A_JWS("invalid_token", 401, "The access token is not a signed JWT."),
+    /** The {@code alg} is not on the verifier's allow-list (including {@code none} and HMAC). */
+    UNSUPPORTED_ALGORITHM("invalid_token", 401, "The access token is signed with an algorithm this API does not accept."),
+    /** A header that must not be present ({@code crit}, {@code b64}, {@code cty}, JWE parameters). */
+    UNSUPPORTED_HEADER("invalid_token", 401, "The access token carries a header parameter this API does not accept."),
+    /** The signature does not verify with the issuer's key. */
+    BAD_SIGNATURE("invalid_token", 401, "The access token signature is invalid."),
+    /** No key of the issuer's key set matches the token's {@code kid} (or it has none and several keys fit). */
+    UNKNOWN_KEY("invalid_token", 401, "The access token is signed with an unknown key."),
+    /** The token's {@code exp} has passed (beyond the allowed clock skew). */
+    EXPIRED("invalid_token", 401, "The access token has expired."),
+    /** The token's {@code nbf} or {@code iat} lies in the future (beyond the allowed clock skew). */
+    NOT_YET_VALID("invalid_token", 401, "The access token is not valid yet."),
+    /** The token is older than the configured maximum token age. */
+    TOO_OLD("invalid_token", 401, "The access token is too old."),
+    /** {@code iss} is not exactly the configured issuer. */
+    WRONG_ISSUER("invalid_token", 401, "The access token was issued by an untrusted issuer."),
+    /** {@code aud} does not contain this API's identifier. */
+    WRONG_AUDIENCE("invalid_token", 401, "The access token is not meant for this API."),
+    /** An OpenID Connect ID token (or another non-access JWT) was presented instead of an access token. */
+    ID_TOKEN_PRESENTED("invalid_token", 401, "An ID token was presented where an access token is required."),
+    /** The {@code typ} header is not an accepted access-token type. */
+    WRONG_TYPE("invalid_token", 401, "The access token has the wrong type (typ)."),
+    /** A required claim is absent. */
+    MISSING_CLAIM("invalid_token", 401, "The access token lacks a required claim."),
+    /** A claim failed one of the API's own rules. */
+    INVALID_CLAIM("invalid_token", 401, "The access token has a claim this API does not accept."),
+    /** The token is valid but lacks a scope the request needs (HTTP 403). */
+    INSUFFICIENT_SCOPE("insufficient_scope", 403, "The access token lacks the scope this request requires."),
+    /**
+     * The issuer's keys could not be obtained and no cached key fits: the issuer's fault, not the
+     * client's. Answer 503, never 401. Its error code is not an RFC 6750 code.
+     */
+    KEYS_UNAVAILABLE("temporarily_unavailable", 503, "The issuer's signing keys are temporarily unavailable.");
+
+    private final String errorCode;
+    private final int httpStatus;
+    private final String safeDescription;
+
+    Reason(String errorCode, int httpStatus, String safeDescription) {
+      this.errorCode = errorCode;
+      this.httpStatus = httpStatus;
+      this.safeDescription = safeDescription;
+    }
+
+    /** The RFC 6750 error code: {@code invalid_token} or {@code insufficient_scope} (see {@link #KEYS_UNAVAILABLE}). */
+    public String errorCode() {
+      return errorCode;
+    }
+
+    /** The HTTP status to answer with: 401, 403 or 503. */
+    public int httpStatus() {
+      return httpStatus;
+    }
+
+    /** A fixed sentence safe to return to a client in {@code error_description}. */
+    public String safeDescription() {
+      return safeDescription;
+    }
+  }
+
+  private final Reason reason;
+  private final String safeDescription;
+  private final List<String> requiredScopes;
+
+  TokenVerificationException(Reason reason, String detail) {
+    this(reason, reason.safeDescription(), detail, List.of());
+  }
+
+  TokenVerificationException(Reason reason, String safeDescription, String detail, List<String> requiredScopes) {
+    super(reason + ": " + detail, null, false, false);
+    this.reason = Objects.requireNonNull(reason, "reason");
+    this.safeDescription = safeDescription;
+    this.requiredScopes = List.copyOf(requiredScopes);
+  }
+
+  /** What went wrong. */
+  public Reason reason() {
+    return reason;
+  }
+
+  /** The RFC 6750 error code for the {@code WWW-Authenticate} challenge. */
+  public String errorCode() {
+    return reason.errorCode();
+  }
+
+  /** The HTTP status to answer with: 401, 403 or 503. */
+  public int httpStatus() {
+    return reason.httpStatus();
+  }
+
+  /**
+   * A description safe to send to a client (printable ASCII, no quotes or backslashes, nothing
+   * taken from the token).
+   */
+  public String safeDescription() {
+    return safeDescription;
+  }
+
+  /**
+   * For {@link Reason#INSUFFICIENT_SCOPE}: the scopes the request required (for the RFC 6750
+   * {@code scope} attribute); empty otherwise.
+   */
+  public List<String> requiredScopes() {
+    return requiredScopes;
+  }
+
+  /** True when the client is not at fault and should retry later ({@link Reason#KEYS_UNAVAILABLE}). */
+  public boolean isRetryable() {
+    return reason == Reason.KEYS_UNAVAILABLE;
+  }
+}

@@ -1,0 +1,133 @@
+package dev.tokenguard;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.KeyOperation;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
+import java.security.Provider;
+import java.util.Set;
+
+/**
+ * One public key from the issuer's JWKS that passed the key policy, with its Nimbus verifier built
+ * once. Immutable and thread-safe (Nimbus verifiers keep no per-call state).
+ */
+final class VerificationKey {
+  static final int MIN_RSA_BITS = 2048;
+  static final int MAX_KID_LENGTH = 256;
+
+  final String kid;
+  final String keyType;
+  /** The key's own {@code alg}, or null when it does not restrict itself. */
+  final Algorithm alg;
+  final Curve curve;
+  final JWSVerifier verifier;
+
+  private VerificationKey(String kid, String keyType, Algorithm alg, Curve curve, JWSVerifier verifier) {
+    this.kid = kid;
+    this.keyType = keyType;
+    this.alg = alg;
+    this.curve = curve;
+    this.verifier = verifier;
+  }
+
+  /** Whether a token signed with {@code algorithm} may be verified with this key (RFC 8725 3.1). */
+  boolean allows(Algorithm algorithm) {
+    if (!algorithm.keyType().equals(keyType) || (alg != null && alg != algorithm)) {
+      return false;
+    }
+    if (curve == null) {
+      return true;
+    }
+    switch (algorithm) {
+      case ES256:
+        return Curve.P_256.equals(curve);
+      case ES384:
+        return Curve.P_384.equals(curve);
+      case ES512:
+        return Curve.P_521.equals(curve);
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * Applies the key policy to one JWK and returns the usable key, or throws with the reason the
+   * key was refused (safe to log: names and sizes, never key material).
+   */
+  static VerificationKey accept(JWK jwk, Provider provider) throws KeyRefusedException {
+    String kty = jwk.getKeyType().getValue();
+    if (!kty.equals("RSA") && !kty.equals("EC")) {
+      throw new KeyRefusedException("kty " + kty + " cannot verify an accepted algorithm");
+    }
+    if (jwk.isPrivate()) {
+      throw new KeyRefusedException("it contains private key parts");
+    }
+    if (jwk.getKeyUse() != null && !KeyUse.SIGNATURE.equals(jwk.getKeyUse())) {
+      throw new KeyRefusedException("use is " + jwk.getKeyUse().getValue() + ", not sig");
+    }
+    Set<KeyOperation> ops = jwk.getKeyOperations();
+    if (ops != null && !ops.contains(KeyOperation.VERIFY)) {
+      throw new KeyRefusedException("key_ops does not contain verify");
+    }
+    String kid = jwk.getKeyID();
+    if (kid != null && (kid.isEmpty() || kid.length() > MAX_KID_LENGTH)) {
+      throw new KeyRefusedException("kid is empty or longer than " + MAX_KID_LENGTH);
+    }
+    Algorithm alg = null;
+    if (jwk.getAlgorithm() != null) {
+      try {
+        alg = Algorithm.valueOf(jwk.getAlgorithm().getName());
+      } catch (IllegalArgumentException e) {
+        throw new KeyRefusedException("alg " + jwk.getAlgorithm().getName() + " is not a signature algorithm we accept");
+      }
+      if (!alg.keyType().equals(kty)) {
+        throw new KeyRefusedException("alg " + alg + " does not fit kty " + kty);
+      }
+    }
+    try {
+      if (jwk instanceof RSAKey) {
+        RSAKey rsa = (RSAKey) jwk;
+        int bits = rsa.getModulus().decodeToBigInteger().bitLength();
+        if (bits < MIN_RSA_BITS) {
+          throw new KeyRefusedException("RSA modulus has " + bits + " bits, fewer than " + MIN_RSA_BITS);
+        }
+        RSASSAVerifier verifier = new RSASSAVerifier(rsa.toRSAPublicKey());
+        if (provider != null) {
+          verifier.getJCAContext().setProvider(provider);
+        }
+        return new VerificationKey(kid, kty, alg, null, verifier);
+      }
+      ECKey ec = (ECKey) jwk;
+      Curve curve = ec.getCurve();
+      if (!Curve.P_256.equals(curve) && !Curve.P_384.equals(curve) && !Curve.P_521.equals(curve)) {
+        throw new KeyRefusedException("EC curve " + curve + " is not P-256, P-384 or P-521");
+      }
+      ECDSAVerifier verifier = new ECDSAVerifier(ec.toECPublicKey());
+      if (provider != null) {
+        verifier.getJCAContext().setProvider(provider);
+      }
+      VerificationKey key = new VerificationKey(kid, kty, alg, curve, verifier);
+      if (alg != null && !key.allows(alg)) {
+        throw new KeyRefusedException("alg " + alg + " does not fit curve " + curve);
+      }
+      return key;
+    } catch (JOSEException | RuntimeException e) {
+      throw new KeyRefusedException("its parameters are invalid (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  /** Why a JWK was left out of the key set. */
+  static final class KeyRefusedException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    KeyRefusedException(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

@@ -1,0 +1,418 @@
+package dev.tokenguard.testing;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.tokenguard.AccessTokenVerifier;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An OAuth 2.0 / OpenID Connect issuer for tests: starts in one line on a random loopback port,
+ * serves discovery and JWKS over HTTP, and mints tokens with fluent builders that are valid by
+ * default, so a test changes one thing.
+ *
+ * <pre>{@code
+ * try (FakeIssuer issuer = FakeIssuer.start()) {
+ *   AccessTokenVerifier verifier = AccessTokenVerifier.builder()
+ *       .issuer(issuer.issuer()).audience(issuer.audience()).build();
+ *   String token = issuer.accessToken().scopes("read:patients").sign();
+ *   verifier.verify(token, "read:patients");
+ * }
+ * }</pre>
+ *
+ * <p>It can rotate keys, publish unusable keys (1024-bit, {@code use: enc}), make its JWKS
+ * endpoint fail, and count requests. It uses only the JDK's HTTP server and Nimbus. Thread-safe.
+ * Cheap enough to start one per test; {@link #close()} stops it.
+ */
+public final class FakeIssuer implements AutoCloseable {
+  /** The audience minted tokens carry unless told otherwise. */
+  public static final String DEFAULT_AUDIENCE = "https://api.example.test";
+
+  /** Ways to make the JWKS endpoint misbehave. */
+  public enum JwksFailure {
+    /** Answer HTTP 500. */
+    HTTP_500,
+    /** Answer HTTP 404. */
+    NOT_FOUND,
+    /** Wait 10 seconds before answering (longer than a verifier's default timeouts). */
+    SLOW,
+    /** Answer 200 with a body that is not JSON. */
+    MALFORMED,
+    /** Answer 200 with {@code {"keys":[]}}. */
+    EMPTY,
+    /** Answer 200 with a 1 MiB body. */
+    OVERSIZED,
+    /** Answer 302 to another origin's JWKS. */
+    REDIRECT
+  }
+
+  /** Configures a {@link FakeIssuer} before it starts. Not thread-safe. */
+  public static final class Builder {
+    private Clock clock = Clock.systemUTC();
+    private String audience = DEFAULT_AUDIENCE;
+    private boolean trailingSlash = true;
+    private Duration jwksMaxAge;
+
+    private Builder() {}
+
+    /** The clock for {@code iat}/{@code exp} of minted tokens; share it with the verifier. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The default audience of minted tokens. */
+    public Builder audience(String audience) {
+      this.audience = Objects.requireNonNull(audience, "audience");
+      return this;
+    }
+
+    /** Issuer without a trailing slash ({@code http://127.0.0.1:port}), unlike Auth0's. */
+    public Builder withoutTrailingSlash() {
+      this.trailingSlash = false;
+      return this;
+    }
+
+    /** Serve the JWKS with {@code Cache-Control: max-age}. Default: no such header. */
+    public Builder jwksMaxAge(Duration maxAge) {
+      this.jwksMaxAge = Objects.requireNonNull(maxAge, "maxAge");
+      return this;
+    }
+
+    /** Starts the issuer on a random loopback port. */
+    public FakeIssuer start() {
+      return new FakeIssuer(this);
+    }
+  }
+
+  private final Clock clock;
+  private final String audience;
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final String issuer;
+  private final Duration jwksMaxAge;
+  private final Object lock = new Object();
+  private final List<JWK> extraPublished = new CopyOnWriteArrayList<>();
+  private final AtomicInteger jwksRequests = new AtomicInteger();
+  private final AtomicInteger discoveryRequests = new AtomicInteger();
+  private volatile List<RSAKey> keys;
+  private volatile RSAKey signingKey;
+  private volatile JwksFailure failure;
+  private volatile String discoveryIssuerOverride;
+
+  private FakeIssuer(Builder b) {
+    this.clock = b.clock;
+    this.audience = b.audience;
+    this.jwksMaxAge = b.jwksMaxAge;
+    this.signingKey = newKey(2048);
+    this.keys = List.of(signingKey);
+    try {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot bind a loopback port", e);
+    }
+    executor = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "fake-issuer");
+      t.setDaemon(true);
+      return t;
+    });
+    server.setExecutor(executor);
+    String base = "http://127.0.0.1:" + server.getAddress().getPort();
+    this.issuer = b.trailingSlash ? base + "/" : base;
+    server.createContext("/.well-known/openid-configuration", this::discovery);
+    server.createContext("/.well-known/oauth-authorization-server", this::discovery);
+    server.createContext("/.well-known/jwks.json", this::jwksEndpoint);
+    server.createContext("/", exchange -> respond(exchange, 404, "{\"error\":\"not_found\"}", null));
+    server.start();
+  }
+
+  /** Starts an issuer with a fresh RSA-2048 key on a random loopback port. */
+  public static FakeIssuer start() {
+    return builder().start();
+  }
+
+  /** A builder for an issuer with a custom clock, audience or issuer form. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The issuer identifier, e.g. {@code http://127.0.0.1:54321/} (with Auth0's trailing slash by default). */
+  public String issuer() {
+    return issuer;
+  }
+
+  /** The default audience of minted tokens. */
+  public String audience() {
+    return audience;
+  }
+
+  /** The JWKS URI. */
+  public URI jwksUri() {
+    return URI.create(origin() + "/.well-known/jwks.json");
+  }
+
+  /** The OpenID Connect discovery URI. */
+  public URI discoveryUri() {
+    return URI.create(origin() + "/.well-known/openid-configuration");
+  }
+
+  /** The clock the issuer mints with. */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** An access token in Auth0's default profile ({@code typ: JWT}, {@code azp}, {@code scope}). */
+  public TokenBuilder accessToken() {
+    return TokenBuilder.auth0AccessToken(this);
+  }
+
+  /** An access token in the RFC 9068 profile ({@code typ: at+jwt}, {@code client_id}, {@code jti}). */
+  public TokenBuilder rfc9068AccessToken() {
+    return TokenBuilder.rfc9068AccessToken(this);
+  }
+
+  /** An Auth0 machine-to-machine token ({@code gty: client-credentials}, {@code sub: <client>@clients}). */
+  public TokenBuilder machineToMachineToken() {
+    return TokenBuilder.machineToMachine(this);
+  }
+
+  /** An OpenID Connect ID token ({@code aud} = the client, {@code nonce}, {@code at_hash}): an API must refuse it. */
+  public TokenBuilder idToken() {
+    return TokenBuilder.idToken(this);
+  }
+
+  /** The published JWKS document. */
+  public String jwks() {
+    List<Map<String, Object>> published = new ArrayList<>();
+    for (RSAKey key : keys) {
+      published.add(key.toPublicJWK().toJSONObject());
+    }
+    for (JWK key : extraPublished) {
+      published.add(key.toJSONObject());
+    }
+    Map<String, Object> document = new LinkedHashMap<>();
+    document.put("keys", published);
+    return JSONObjectUtils.toJSONString(document);
+  }
+
+  /**
+   * A verifier builder wired to this issuer without HTTP (its JWKS given as a document), its
+   * clock and its default audience: for plain unit tests.
+   */
+  public AccessTokenVerifier.Builder verifierBuilder() {
+    return AccessTokenVerifier.builder().issuer(issuer).audience(audience).jwks(jwks()).clock(clock);
+  }
+
+  /** A verifier builder that fetches this issuer's keys over HTTP through its JWKS URI. */
+  public AccessTokenVerifier.Builder httpVerifierBuilder() {
+    return AccessTokenVerifier.builder().issuer(issuer).audience(audience).jwksUri(jwksUri()).clock(clock);
+  }
+
+  /**
+   * Signs new tokens with a new key and publishes it next to the old ones (as issuers do during
+   * rotation). Returns the new {@code kid}.
+   */
+  public String rotateKey() {
+    synchronized (lock) {
+      RSAKey next = newKey(2048);
+      List<RSAKey> updated = new ArrayList<>(keys);
+      updated.add(next);
+      keys = List.copyOf(updated);
+      signingKey = next;
+      return next.getKeyID();
+    }
+  }
+
+  /** Stops publishing every key but the current signing key. */
+  public void retireOldKeys() {
+    synchronized (lock) {
+      keys = List.of(signingKey);
+    }
+  }
+
+  /** Stops publishing the key {@code kid} (tokens it signed will no longer verify after a refresh). */
+  public void unpublishKey(String kid) {
+    synchronized (lock) {
+      List<RSAKey> updated = new ArrayList<>(keys);
+      updated.removeIf(k -> k.getKeyID().equals(kid));
+      keys = List.copyOf(updated);
+      extraPublished.removeIf(k -> kid.equals(k.getKeyID()));
+    }
+  }
+
+  /** The {@code kid} of the current signing key. */
+  public String currentKeyId() {
+    return signingKey.getKeyID();
+  }
+
+  /** Publishes an extra key; use with {@link TokenBuilder#signedWith(TestKey)} for keys a verifier must refuse. */
+  public TestKey publishKey(TestKey key) {
+    extraPublished.add(key.publicJwk());
+    return key;
+  }
+
+  /** Makes the JWKS endpoint misbehave until {@link #healJwks()}. */
+  public void failJwks(JwksFailure failure) {
+    this.failure = Objects.requireNonNull(failure, "failure");
+  }
+
+  /** Makes the JWKS endpoint answer normally again. */
+  public void healJwks() {
+    this.failure = null;
+  }
+
+  /** Makes the discovery document report another issuer (to test the RFC 8414 3.3 check). */
+  public void reportIssuerInDiscovery(String reportedIssuer) {
+    this.discoveryIssuerOverride = reportedIssuer;
+  }
+
+  /** JWKS requests received so far. */
+  public int jwksRequestCount() {
+    return jwksRequests.get();
+  }
+
+  /** Discovery requests received so far. */
+  public int discoveryRequestCount() {
+    return discoveryRequests.get();
+  }
+
+  /** Stops the server. */
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+    try {
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  RSAKey signingKey() {
+    return signingKey;
+  }
+
+  private String origin() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  static RSAKey newKey(int bits) {
+    try {
+      return new RSAKeyGenerator(bits, true)
+          .keyID(randomId())
+          .keyUse(KeyUse.SIGNATURE)
+          .algorithm(JWSAlgorithm.RS256)
+          .generate();
+    } catch (JOSEException e) {
+      throw new IllegalStateException("RSA key generation failed", e);
+    }
+  }
+
+  static String randomId() {
+    byte[] bytes = new byte[12];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private void discovery(HttpExchange exchange) throws IOException {
+    discoveryRequests.incrementAndGet();
+    String path = exchange.getRequestURI().getPath();
+    boolean oidc = path.startsWith("/.well-known/openid-configuration");
+    String suffix = oidc ? path.substring("/.well-known/openid-configuration".length())
+        : path.substring("/.well-known/oauth-authorization-server".length());
+    if (!suffix.isEmpty() && !suffix.equals("/")) {
+      respond(exchange, 404, "{\"error\":\"not_found\"}", null);
+      return;
+    }
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("issuer", discoveryIssuerOverride != null ? discoveryIssuerOverride : issuer);
+    doc.put("jwks_uri", jwksUri().toString());
+    doc.put("id_token_signing_alg_values_supported", List.of("RS256"));
+    respond(exchange, 200, JSONObjectUtils.toJSONString(doc), null);
+  }
+
+  private void jwksEndpoint(HttpExchange exchange) throws IOException {
+    jwksRequests.incrementAndGet();
+    JwksFailure mode = failure;
+    if (mode == null) {
+      respond(exchange, 200, jwks(), jwksMaxAge == null ? null : "public, max-age=" + jwksMaxAge.toSeconds());
+      return;
+    }
+    switch (mode) {
+      case HTTP_500:
+        respond(exchange, 500, "{\"error\":\"server_error\"}", null);
+        break;
+      case NOT_FOUND:
+        respond(exchange, 404, "{\"error\":\"not_found\"}", null);
+        break;
+      case SLOW:
+        try {
+          Thread.sleep(10_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        respond(exchange, 200, jwks(), null);
+        break;
+      case MALFORMED:
+        respond(exchange, 200, "<html>not json", null);
+        break;
+      case EMPTY:
+        respond(exchange, 200, "{\"keys\":[]}", null);
+        break;
+      case OVERSIZED:
+        respond(exchange, 200, "{\"keys\":[],\"pad\":\"" + "x".repeat(1024 * 1024) + "\"}", null);
+        break;
+      case REDIRECT:
+        exchange.getResponseHeaders().add("Location", "http://localhost:" + server.getAddress().getPort() + "/.well-known/jwks.json");
+        respond(exchange, 302, "", null);
+        break;
+      default:
+        throw new IllegalStateException(String.valueOf(mode));
+    }
+  }
+
+  private static void respond(HttpExchange exchange, int status, String body, String cacheControl) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().add("Content-Type", "application/json");
+    if (cacheControl != null) {
+      exchange.getResponseHeaders().add("Cache-Control", cacheControl);
+    }
+    exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    } catch (IOException ignored) {
+      // The client went away (for example after its timeout); nothing to do.
+    } finally {
+      exchange.close();
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package dev.tokenguard.testing;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import java.text.ParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A signing key for tests, with control over how it is published in a JWKS ({@code use},
+ * {@code key_ops}, {@code alg}, even private parts), so tests can check that a verifier refuses
+ * keys it must not use. Immutable and thread-safe; the {@code with*} methods return copies.
+ */
+public final class TestKey {
+  private final JWK privateJwk;
+  private final Map<String, Object> publishedOverrides;
+  private final boolean publishPrivate;
+
+  private TestKey(JWK privateJwk, Map<String, Object> overrides, boolean publishPrivate) {
+    this.privateJwk = privateJwk;
+    this.publishedOverrides = Map.copyOf(overrides);
+    this.publishPrivate = publishPrivate;
+  }
+
+  /** A new RSA key of {@code bits} bits (use 1024 to test the 2048-bit minimum), {@code use: sig}. */
+  public static TestKey rsa(int bits) {
+    return new TestKey(FakeIssuer.newKey(bits), Map.of(), false);
+  }
+
+  /** A new P-256 key for ES256, {@code use: sig}. */
+  public static TestKey ecP256() {
+    try {
+      ECKey key = new ECKeyGenerator(Curve.P_256).keyID(FakeIssuer.randomId()).keyUse(KeyUse.SIGNATURE)
+          .algorithm(JWSAlgorithm.ES256).generate();
+      return new TestKey(key, Map.of(), false);
+    } catch (JOSEException e) {
+      throw new IllegalStateException("EC key generation failed", e);
+    }
+  }
+
+  /** The same key published with {@code use} set to {@code use} ({@code null} removes it). */
+  public TestKey withUse(String use) {
+    return withOverride("use", use);
+  }
+
+  /** The same key published with these {@code key_ops} ({@code null} removes them). */
+  public TestKey withKeyOps(String... ops) {
+    return withOverride("key_ops", ops == null ? null : List.of(ops));
+  }
+
+  /** The same key published with {@code alg} ({@code null} removes it). */
+  public TestKey withAlgorithm(String alg) {
+    return withOverride("alg", alg);
+  }
+
+  /** The same key under another {@code kid}. */
+  public TestKey withKeyId(String kid) {
+    return withOverride("kid", kid);
+  }
+
+  /** The same key, published with its private parts (a JWKS must never carry them). */
+  public TestKey withPrivatePartsPublished() {
+    return new TestKey(privateJwk, publishedOverrides, true);
+  }
+
+  /** The {@code kid} tokens signed with this key carry. */
+  public String keyId() {
+    Object kid = publishedOverrides.get("kid");
+    return kid instanceof String ? (String) kid : privateJwk.getKeyID();
+  }
+
+  /** The key as published in the JWKS. */
+  JWK publicJwk() {
+    Map<String, Object> json = new LinkedHashMap<>(publishPrivate ? privateJwk.toJSONObject() : privateJwk.toPublicJWK().toJSONObject());
+    for (Map.Entry<String, Object> e : publishedOverrides.entrySet()) {
+      if (e.getValue() == null || e.getValue() == NULL) {
+        json.remove(e.getKey());
+      } else {
+        json.put(e.getKey(), e.getValue());
+      }
+    }
+    try {
+      return JWK.parse(json);
+    } catch (ParseException e) {
+      throw new IllegalStateException("cannot build the published JWK", e);
+    }
+  }
+
+  JWK privateJwk() {
+    return privateJwk;
+  }
+
+  boolean isRsa() {
+    return privateJwk instanceof RSAKey;
+  }
+
+  private static final Object NULL = new Object();
+
+  private TestKey withOverride(String name, Object value) {
+    Map<String, Object> copy = new LinkedHashMap<>(publishedOverrides);
+    copy.put(Objects.requireNonNull(name), value == null ? NULL : value);
+    return new TestKey(privateJwk, copy, publishPrivate);
+  }
+
+}

@@ -1,0 +1,286 @@
+package dev.tokenguard.testing;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSSigner;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Mints one token for a {@link FakeIssuer}. Starts valid (signed with the issuer's current key,
+ * its issuer and default audience, expiring in an hour); each method changes one thing, including
+ * the ways attackers and misconfigured clients break tokens. Not thread-safe; {@link #sign()}
+ * may be called more than once.
+ */
+public final class TokenBuilder {
+  private enum Signing {
+    ISSUER_KEY, UNKNOWN_KEY, TEST_KEY, NONE, HS256_WITH_PUBLIC_KEY, TAMPERED
+  }
+
+  private final FakeIssuer issuer;
+  private final Map<String, Object> header = new LinkedHashMap<>();
+  private final Map<String, Object> claims = new LinkedHashMap<>();
+  private Signing signing = Signing.ISSUER_KEY;
+  private TestKey testKey;
+  private boolean keyIdSet;
+
+  private TokenBuilder(FakeIssuer issuer) {
+    this.issuer = issuer;
+    long now = issuer.clock().instant().getEpochSecond();
+    header.put("alg", "RS256");
+    claims.put("iss", issuer.issuer());
+    claims.put("sub", "auth0|" + FakeIssuer.randomId());
+    claims.put("aud", issuer.audience());
+    claims.put("iat", now);
+    claims.put("exp", now + 3600);
+  }
+
+  static TokenBuilder auth0AccessToken(FakeIssuer issuer) {
+    TokenBuilder b = new TokenBuilder(issuer);
+    b.header.put("typ", "JWT");
+    b.claims.put("azp", "client-" + FakeIssuer.randomId().substring(0, 8));
+    return b;
+  }
+
+  static TokenBuilder rfc9068AccessToken(FakeIssuer issuer) {
+    TokenBuilder b = new TokenBuilder(issuer);
+    b.header.put("typ", "at+jwt");
+    b.claims.put("client_id", "client-" + FakeIssuer.randomId().substring(0, 8));
+    b.claims.put("jti", FakeIssuer.randomId());
+    return b;
+  }
+
+  static TokenBuilder machineToMachine(FakeIssuer issuer) {
+    TokenBuilder b = auth0AccessToken(issuer);
+    String client = (String) b.claims.get("azp");
+    b.claims.put("sub", client + "@clients");
+    b.claims.put("gty", "client-credentials");
+    return b;
+  }
+
+  static TokenBuilder idToken(FakeIssuer issuer) {
+    TokenBuilder b = new TokenBuilder(issuer);
+    String client = "client-" + FakeIssuer.randomId().substring(0, 8);
+    b.header.put("typ", "JWT");
+    b.claims.put("aud", client);
+    b.claims.put("azp", client);
+    b.claims.put("nonce", FakeIssuer.randomId());
+    b.claims.put("at_hash", FakeIssuer.randomId());
+    b.claims.put("name", "Test User");
+    return b;
+  }
+
+  /** Sets {@code sub}. */
+  public TokenBuilder subject(String subject) {
+    return claim("sub", subject);
+  }
+
+  /** Sets {@code aud} to one string, or to an array when given several. */
+  public TokenBuilder audience(String... audience) {
+    Objects.requireNonNull(audience, "audience");
+    return claim("aud", audience.length == 1 ? audience[0] : List.of(audience));
+  }
+
+  /** Sets the space-delimited {@code scope} claim. */
+  public TokenBuilder scopes(String... scopes) {
+    return claim("scope", String.join(" ", scopes));
+  }
+
+  /** Sets Auth0's RBAC {@code permissions} array. */
+  public TokenBuilder permissions(String... permissions) {
+    return claim("permissions", List.of(permissions));
+  }
+
+  /** Sets {@code client_id} (RFC 9068) or, for Auth0-profile tokens, {@code azp}. */
+  public TokenBuilder clientId(String clientId) {
+    return claim(claims.containsKey("client_id") ? "client_id" : "azp", clientId);
+  }
+
+  /** Sets {@code iss} (to test a wrong or near-miss issuer). */
+  public TokenBuilder issuer(String iss) {
+    return claim("iss", iss);
+  }
+
+  /** Sets {@code exp} to now plus {@code duration}; a negative duration makes an expired token. */
+  public TokenBuilder expiresIn(Duration duration) {
+    return claim("exp", issuer.clock().instant().plus(duration).getEpochSecond());
+  }
+
+  /** An expired token: {@code exp} ten minutes ago, {@code iat} an hour before that. */
+  public TokenBuilder expired() {
+    Instant now = issuer.clock().instant();
+    claim("iat", now.minus(Duration.ofMinutes(70)).getEpochSecond());
+    return claim("exp", now.minus(Duration.ofMinutes(10)).getEpochSecond());
+  }
+
+  /** Sets {@code nbf}. */
+  public TokenBuilder notBefore(Instant notBefore) {
+    return claim("nbf", notBefore.getEpochSecond());
+  }
+
+  /** Sets {@code iat}. */
+  public TokenBuilder issuedAt(Instant issuedAt) {
+    return claim("iat", issuedAt.getEpochSecond());
+  }
+
+  /** Sets any claim to any JSON value (String, Number, Boolean, List, Map, or null for JSON null). */
+  public TokenBuilder claim(String name, Object value) {
+    claims.put(Objects.requireNonNull(name, "name"), value);
+    return this;
+  }
+
+  /** Removes a claim. */
+  public TokenBuilder withoutClaim(String name) {
+    claims.remove(name);
+    return this;
+  }
+
+  /** Sets the {@code typ} header ({@code null} removes it). */
+  public TokenBuilder type(String typ) {
+    if (typ == null) {
+      header.remove("typ");
+    } else {
+      header.put("typ", typ);
+    }
+    return this;
+  }
+
+  /** Sets the {@code kid} header. */
+  public TokenBuilder keyId(String kid) {
+    keyIdSet = true;
+    return header("kid", kid);
+  }
+
+  /** Leaves {@code kid} out of the header. */
+  public TokenBuilder withoutKeyId() {
+    keyIdSet = true;
+    header.remove("kid");
+    return this;
+  }
+
+  /** Sets any header parameter to any JSON value (for {@code crit}, {@code jku}, {@code jwk} ... attacks). */
+  public TokenBuilder header(String name, Object value) {
+    header.put(Objects.requireNonNull(name, "name"), value);
+    return this;
+  }
+
+  /** Signs with a fresh key the issuer never published (under a random {@code kid}). */
+  public TokenBuilder signedWithUnknownKey() {
+    signing = Signing.UNKNOWN_KEY;
+    return this;
+  }
+
+  /** Signs with {@code key} (publish it with {@link FakeIssuer#publishKey(TestKey)} first, or not). */
+  public TokenBuilder signedWith(TestKey key) {
+    signing = Signing.TEST_KEY;
+    testKey = Objects.requireNonNull(key, "key");
+    if (!key.isRsa() && "RS256".equals(header.get("alg"))) {
+      header.put("alg", "ES256");
+    }
+    return this;
+  }
+
+  /** Signs correctly, then flips a bit of the signature. */
+  public TokenBuilder tamperedSignature() {
+    signing = Signing.TAMPERED;
+    return this;
+  }
+
+  /** An unsecured JWT: {@code alg: none} and an empty signature. */
+  public TokenBuilder algNone() {
+    signing = Signing.NONE;
+    header.put("alg", "none");
+    return this;
+  }
+
+  /** The RS256-to-HS256 confusion attack: HMAC-SHA256 keyed with the issuer's public key (PEM). */
+  public TokenBuilder hs256WithPublicKey() {
+    signing = Signing.HS256_WITH_PUBLIC_KEY;
+    header.put("alg", "HS256");
+    return this;
+  }
+
+  /** The compact serialization {@code header.payload.signature}. */
+  public String sign() {
+    JWK key;
+    switch (signing) {
+      case UNKNOWN_KEY:
+        key = FakeIssuer.newKey(2048);
+        break;
+      case TEST_KEY:
+        key = testKey.privateJwk();
+        break;
+      default:
+        key = issuer.signingKey();
+    }
+    Map<String, Object> h = new LinkedHashMap<>(header);
+    if (!keyIdSet) {
+      h.put("kid", signing == Signing.TEST_KEY ? testKey.keyId() : key.getKeyID());
+    }
+    String signingInput = encode(JSONObjectUtils.toJSONString(h)) + "." + encode(JSONObjectUtils.toJSONString(claims));
+    byte[] input = signingInput.getBytes(StandardCharsets.US_ASCII);
+    try {
+      switch (signing) {
+        case NONE:
+          return signingInput + ".";
+        case HS256_WITH_PUBLIC_KEY:
+          Mac mac = Mac.getInstance("HmacSHA256");
+          mac.init(new SecretKeySpec(publicKeyPem(issuer.signingKey()).getBytes(StandardCharsets.US_ASCII), "HmacSHA256"));
+          return signingInput + "." + encode(mac.doFinal(input));
+        default:
+          byte[] signature = signer(key).sign(new JWSHeader(algorithmFor(key)), input).decode();
+          if (signing == Signing.TAMPERED) {
+            signature = Arrays.copyOf(signature, signature.length);
+            signature[signature.length / 2] ^= 0x01;
+          }
+          return signingInput + "." + encode(signature);
+      }
+    } catch (JOSEException | GeneralSecurityException e) {
+      throw new IllegalStateException("signing failed", e);
+    }
+  }
+
+  private JWSAlgorithm algorithmFor(JWK key) {
+    Object alg = header.get("alg");
+    if (alg instanceof String && ((String) alg).matches("(RS|PS|ES)(256|384|512)")) {
+      return JWSAlgorithm.parse((String) alg);
+    }
+    return key instanceof ECKey ? JWSAlgorithm.ES256 : JWSAlgorithm.RS256;
+  }
+
+  private static JWSSigner signer(JWK key) throws JOSEException {
+    return key instanceof ECKey ? new ECDSASigner((ECKey) key) : new RSASSASigner((RSAKey) key);
+  }
+
+  /** The issuer key's SubjectPublicKeyInfo in PEM, as attackers feed it to HMAC. */
+  static String publicKeyPem(RSAKey key) throws JOSEException {
+    String base64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+        .encodeToString(key.toRSAPublicKey().getEncoded());
+    return "-----BEGIN PUBLIC KEY-----\n" + base64 + "\n-----END PUBLIC KEY-----\n";
+  }
+
+  private static String encode(String json) {
+    return encode(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String encode(byte[] bytes) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+}
