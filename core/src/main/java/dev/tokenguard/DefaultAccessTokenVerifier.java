@@ -1,39 +1,26 @@
 package dev.tokenguard;
 
-import static dev.tokenguard.TokenVerificationException.Reason.BAD_SIGNATURE;
 import static dev.tokenguard.TokenVerificationException.Reason.EXPIRED;
 import static dev.tokenguard.TokenVerificationException.Reason.ID_TOKEN_PRESENTED;
 import static dev.tokenguard.TokenVerificationException.Reason.INSUFFICIENT_SCOPE;
 import static dev.tokenguard.TokenVerificationException.Reason.INVALID_CLAIM;
 import static dev.tokenguard.TokenVerificationException.Reason.MALFORMED;
 import static dev.tokenguard.TokenVerificationException.Reason.MISSING_CLAIM;
-import static dev.tokenguard.TokenVerificationException.Reason.NOT_A_JWS;
 import static dev.tokenguard.TokenVerificationException.Reason.NOT_YET_VALID;
 import static dev.tokenguard.TokenVerificationException.Reason.TOO_OLD;
 import static dev.tokenguard.TokenVerificationException.Reason.UNKNOWN_KEY;
-import static dev.tokenguard.TokenVerificationException.Reason.UNSUPPORTED_ALGORITHM;
-import static dev.tokenguard.TokenVerificationException.Reason.UNSUPPORTED_HEADER;
 import static dev.tokenguard.TokenVerificationException.Reason.WRONG_AUDIENCE;
 import static dev.tokenguard.TokenVerificationException.Reason.WRONG_ISSUER;
 import static dev.tokenguard.TokenVerificationException.Reason.WRONG_TYPE;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.util.Base64URL;
-import com.nimbusds.jose.util.JSONObjectUtils;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.text.ParseException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -54,10 +41,8 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
   /** Claims only OpenID Connect ID tokens carry (OIDC Core 2, 3.3.2.11; FAPI s_hash). */
   private static final List<String> ID_TOKEN_CLAIMS = List.of("nonce", "at_hash", "c_hash", "s_hash");
   /** JWE-only and unsupported JWS header parameters. */
-  private static final List<String> REFUSED_HEADERS = List.of("crit", "b64", "cty", "zip", "epk", "p2c", "p2s", "iv", "tag", "apu", "apv");
   /** 9999-12-31T23:59:59Z: a NumericDate beyond it is not a date any issuer means. */
   private static final long MAX_NUMERIC_DATE = 253_402_300_799L;
-  private static final Base64.Decoder BASE64URL = Base64.getUrlDecoder();
 
   private final String issuer;
   private final List<String> audiences;
@@ -176,82 +161,14 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
         return revalidate(hit);
       }
     }
-    int dot1 = -1;
-    int dot2 = -1;
-    int dots = 0;
-    for (int i = 0; i < token.length(); i++) {
-      char c = token.charAt(i);
-      if (c == '.') {
-        dots++;
-        if (dots == 1) {
-          dot1 = i;
-        } else if (dots == 2) {
-          dot2 = i;
-        }
-      } else if (!isBase64UrlChar(c)) {
-        throw reject(MALFORMED, "character " + describeChar(c) + " at position " + i + " is outside the base64url alphabet");
-      }
-    }
-    if (dots == 0) {
-      throw reject(NOT_A_JWS, "the token is opaque, not a JWT (with Auth0: request the token with an audience parameter naming this API)");
-    }
-    if (dots == 4) {
-      throw reject(NOT_A_JWS, "the token is an encrypted JWT (JWE), which this API does not accept");
-    }
-    if (dots != 2) {
-      throw reject(MALFORMED, "a signed JWT has 3 dot-separated parts, this token has " + (dots + 1));
-    }
-    String headerPart = token.substring(0, dot1);
-    String payloadPart = token.substring(dot1 + 1, dot2);
-    String signaturePart = token.substring(dot2 + 1);
-    if (headerPart.isEmpty() || payloadPart.isEmpty()) {
-      throw reject(MALFORMED, "the header or payload part is empty");
-    }
-
-    Map<String, Object> header = parseJsonPart(headerPart, "header");
-    Object alg = header.get("alg");
-    if (!(alg instanceof String)) {
-      throw reject(MALFORMED, "the header has no alg string");
-    }
-    String algName = (String) alg;
-    if (header.containsKey("enc")) {
-      throw reject(NOT_A_JWS, "the header is a JWE header (enc)");
-    }
-    if (algName.equalsIgnoreCase("none")) {
-      throw reject(UNSUPPORTED_ALGORITHM, "unsecured JWTs (alg " + Detail.quote(algName) + ") are never accepted");
-    }
-    Algorithm algorithm = allowed(algName);
-    if (algorithm == null) {
-      throw reject(UNSUPPORTED_ALGORITHM, "alg " + Detail.quote(algName) + " is not one of " + new java.util.TreeSet<>(algorithms));
-    }
-    if (signaturePart.isEmpty()) {
-      throw reject(MALFORMED, "the signature is empty");
-    }
-    for (String name : REFUSED_HEADERS) {
-      if (header.containsKey(name)) {
-        throw reject(UNSUPPORTED_HEADER, "header parameter " + name + " is not accepted in access tokens");
-      }
-    }
-    Object kidValue = header.get("kid");
-    if (kidValue != null && !(kidValue instanceof String)) {
-      throw reject(MALFORMED, "kid is not a string");
-    }
-    String kid = (String) kidValue;
-    if (kid != null && (kid.isEmpty() || kid.length() > VerificationKey.MAX_KID_LENGTH)) {
-      throw reject(UNKNOWN_KEY, "kid is empty or longer than " + VerificationKey.MAX_KID_LENGTH + " characters");
-    }
-    Object typ = header.get("typ");
-    if (typ != null && !(typ instanceof String)) {
-      throw reject(MALFORMED, "typ is not a string");
-    }
-
-    Map<String, Object> claims = parseJsonPart(payloadPart, "payload");
+    CompactJws jws = CompactJws.parse(token, algorithms);
+    Map<String, Object> claims = jws.claims();
     for (String name : ID_TOKEN_CLAIMS) {
       if (claims.containsKey(name)) {
         throw reject(ID_TOKEN_PRESENTED, "the token carries " + name + ", a claim only ID tokens have; send the access token instead");
       }
     }
-    checkType((String) typ);
+    checkType(jws.typ);
 
     Object iss = claims.get("iss");
     if (iss == null) {
@@ -311,8 +228,8 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     }
     Set<String> scopes = scopes(claims);
 
-    VerificationKey key = findKey(kid, algorithm);
-    verifySignature(token, dot2, header, headerPart, signaturePart, key);
+    VerificationKey key = findKey(jws.kid, jws.algorithm);
+    jws.verifySignature(key);
 
     boolean m2m = "client-credentials".equals(gty) || sub.endsWith("@clients");
     AccessToken accessToken =
@@ -375,36 +292,7 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
         throw reject(UNKNOWN_KEY, "no key with kid " + Detail.quote(kid) + " in the issuer's key set");
       }
     }
-    if (!key.allows(algorithm)) {
-      throw reject(UNKNOWN_KEY, "key " + Detail.quote(kid) + " cannot verify " + algorithm + " signatures");
-    }
     return key;
-  }
-
-  private void verifySignature(
-      String token, int dot2, Map<String, Object> header, String headerPart, String signaturePart, VerificationKey key) {
-    boolean valid;
-    try {
-      JWSHeader jwsHeader = JWSHeader.parse(header, new Base64URL(headerPart));
-      byte[] signingInput = token.substring(0, dot2).getBytes(StandardCharsets.US_ASCII);
-      valid = key.verifier.verify(jwsHeader, signingInput, new Base64URL(signaturePart));
-    } catch (ParseException e) {
-      throw reject(MALFORMED, "the header is not a valid JWS header");
-    } catch (JOSEException e) {
-      throw reject(BAD_SIGNATURE, "the signature could not be checked (" + e.getClass().getSimpleName() + ")");
-    }
-    if (!valid) {
-      throw reject(BAD_SIGNATURE, "the signature does not verify with key " + Detail.quote(key.kid));
-    }
-  }
-
-  private Algorithm allowed(String name) {
-    for (Algorithm a : algorithms) {
-      if (a.name().equals(name)) {
-        return a;
-      }
-    }
-    return null;
   }
 
   private void checkType(String typ) {
@@ -556,65 +444,6 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
       return Collections.unmodifiableMap(copy);
     }
     return value;
-  }
-
-  /** Decodes one base64url part as strict UTF-8 and parses it as a JSON object. */
-  private static Map<String, Object> parseJsonPart(String part, String what) {
-    if (part.length() % 4 == 1 || !canonicalTail(part)) {
-      throw reject(MALFORMED, "the " + what + " is not canonical base64url");
-    }
-    String json;
-    try {
-      byte[] bytes = BASE64URL.decode(part);
-      json = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
-    } catch (IllegalArgumentException e) {
-      throw reject(MALFORMED, "the " + what + " is not base64url");
-    } catch (CharacterCodingException e) {
-      throw reject(MALFORMED, "the " + what + " is not valid UTF-8");
-    }
-    if (!json.isEmpty() && json.charAt(0) == '\uFEFF') {
-      throw reject(MALFORMED, "the " + what + " starts with a byte order mark");
-    }
-    try {
-      return JSONObjectUtils.parse(json);
-    } catch (ParseException e) {
-      throw reject(MALFORMED, "the " + what + " is not a JSON object");
-    }
-  }
-
-  /** The unused low bits of the last base64url character must be zero (no second encoding of the same bytes). */
-  private static boolean canonicalTail(String part) {
-    int rem = part.length() % 4;
-    if (rem == 0) {
-      return true;
-    }
-    int value = base64Value(part.charAt(part.length() - 1));
-    return rem == 2 ? (value & 0x0f) == 0 : (value & 0x03) == 0;
-  }
-
-  private static int base64Value(char c) {
-    if (c >= 'A' && c <= 'Z') {
-      return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-      return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-      return c - '0' + 52;
-    }
-    return c == '-' ? 62 : 63;
-  }
-
-  private static boolean isBase64UrlChar(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-  }
-
-  private static String describeChar(char c) {
-    return c >= 0x21 && c < 0x7f ? "'" + c + "'" : String.format("U+%04X", (int) c);
   }
 
   private static TokenVerificationException reject(TokenVerificationException.Reason reason, String detail) {
