@@ -64,12 +64,14 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     final VerificationKey key;
     final long expMillis;
     final long nbfMillis;
+    final long iatMillis;
 
-    Verified(AccessToken token, VerificationKey key, long expMillis, long nbfMillis) {
+    Verified(AccessToken token, VerificationKey key, long expMillis, long nbfMillis, long iatMillis) {
       this.token = token;
       this.key = key;
       this.expMillis = expMillis;
       this.nbfMillis = nbfMillis;
+      this.iatMillis = iatMillis;
     }
   }
 
@@ -104,7 +106,9 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
 
   @Override
   public AccessToken verify(String token, String... requiredScopes) {
-    Objects.requireNonNull(requiredScopes, "requiredScopes");
+    for (String scope : Objects.requireNonNull(requiredScopes, "requiredScopes")) {
+      Objects.requireNonNull(scope, "required scope");
+    }
     try {
       AccessToken accessToken = verifyToken(token);
       requireScopes(accessToken, requiredScopes);
@@ -140,7 +144,7 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
 
   private static void requireScopes(AccessToken token, String[] requiredScopes) {
     for (String scope : requiredScopes) {
-      if (!token.hasScope(Objects.requireNonNull(scope, "required scope"))) {
+      if (!token.hasScope(scope)) {
         throw new TokenVerificationException(
             INSUFFICIENT_SCOPE, INSUFFICIENT_SCOPE.safeDescription(),
             "missing scope " + Detail.quote(scope) + "; granted " + token.scopes(), List.of(requiredScopes));
@@ -256,7 +260,7 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
       }
     }
     if (verified != null) {
-      verified.put(token, new Verified(accessToken, key, expMillis, nbfMillis));
+      verified.put(token, new Verified(accessToken, key, expMillis, nbfMillis, iat == null ? Long.MIN_VALUE : iat * 1000));
     }
     return accessToken;
   }
@@ -267,8 +271,11 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     if (nowMillis >= hit.expMillis + skewMillis) {
       throw reject(EXPIRED, "expired at " + hit.token.expiresAt());
     }
-    if (nowMillis + skewMillis < hit.nbfMillis) {
-      throw reject(NOT_YET_VALID, "nbf is in the future");
+    if (nowMillis + skewMillis < hit.nbfMillis || nowMillis + skewMillis < hit.iatMillis) {
+      throw reject(NOT_YET_VALID, "nbf or iat is in the future");
+    }
+    if (maxTokenAgeMillis >= 0 && nowMillis - hit.iatMillis > maxTokenAgeMillis + skewMillis) {
+      throw reject(TOO_OLD, "issued at " + hit.token.issuedAt().orElseThrow() + ", older than the maximum token age");
     }
     if (!keySource.keys().contains(hit.key)) {
       throw reject(UNKNOWN_KEY, "the key that signed this token is no longer published");
