@@ -35,6 +35,11 @@ import java.util.function.Predicate;
  * skew, {@code typ}, and refuses OpenID Connect ID tokens. Nothing left unconfigured weakens a
  * check. Every rejection is a {@link TokenVerificationException}; no other exception escapes
  * {@code verify}.
+ *
+ * <p>Sender-constrained tokens (a {@code cnf} claim, for DPoP or mutual-TLS binding) are refused
+ * for now rather than accepted as plain bearer tokens; proof-of-possession will come as a
+ * {@code verify} overload that also takes the proof. A verifier trusts exactly one issuer; an API
+ * that trusts several builds one verifier per issuer.
  */
 public interface AccessTokenVerifier {
 
@@ -51,6 +56,8 @@ public interface AccessTokenVerifier {
   /**
    * Verifies {@code token} and requires every one of {@code requiredScopes}.
    *
+   * @throws NullPointerException when {@code requiredScopes} or one of its elements is null (a
+   *     programming error, not a token problem)
    * @throws TokenVerificationException as {@link #verify(String)}, and with
    *     {@link TokenVerificationException.Reason#INSUFFICIENT_SCOPE} (listing the required scopes)
    *     when a valid token lacks one of them
@@ -270,7 +277,8 @@ public interface AccessTokenVerifier {
      * An extra rule the verified token must satisfy, such as a tenant or an {@code acr} value; a
      * token that fails it is refused with {@code INVALID_CLAIM}. {@code description} appears in the
      * log detail. The predicate runs only on tokens that passed every other check, must be
-     * thread-safe, and an exception it throws refuses the token.
+     * thread-safe, and an exception it throws refuses the token. It is evaluated once per distinct
+     * token string: a token served again from the verified-token cache is not re-evaluated.
      */
     public Builder require(String description, Predicate<AccessToken> rule) {
       claimRules.add(new ClaimRule(Objects.requireNonNull(description, "description"), Objects.requireNonNull(rule, "rule")));

@@ -173,6 +173,10 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
       }
     }
     checkType(jws.typ);
+    if (claims.containsKey("cnf")) {
+      // RFC 9449 7.2, RFC 8705 3: a sender-constrained token must not be accepted as a bearer token.
+      throw reject(INVALID_CLAIM, "the token is sender-constrained (cnf); proof of possession is not supported, so it is refused rather than accepted as a bearer token");
+    }
 
     Object iss = claims.get("iss");
     if (iss == null) {

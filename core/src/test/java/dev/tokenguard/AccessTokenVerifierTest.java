@@ -213,6 +213,12 @@ class AccessTokenVerifierTest {
     }
   }
 
+  @Test
+  void refusesSenderConstrainedTokensInsteadOfAcceptingThemAsBearerTokens() {
+    assertRejected(issuer.accessToken().claim("cnf", Map.of("jkt", "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I")).sign(), INVALID_CLAIM);
+    assertRejected(issuer.accessToken().claim("cnf", Map.of("x5t#S256", "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2")).sign(), INVALID_CLAIM);
+  }
+
   // ---- time ------------------------------------------------------------------------------
 
   @Test
