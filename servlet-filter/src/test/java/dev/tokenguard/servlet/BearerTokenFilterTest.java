@@ -127,6 +127,16 @@ class BearerTokenFilterTest {
       assertThat(r.statusCode()).isNotEqualTo(200);
       List<String> raw = Http.raw(server.port(), "GET /api/public/%2e%2e/admin HTTP/1.1", "Host: 127.0.0.1");
       assertThat(raw.get(0)).doesNotContain(" 200 ");
+      List<String> slash = Http.raw(server.port(), "GET /api/public%2F..%2Fadmin HTTP/1.1", "Host: 127.0.0.1");
+      assertThat(slash.get(0)).doesNotContain(" 200 ");
+    }
+
+    @Test
+    void pathParametersDoNotHideAProtectedPath() {
+      String readOnly = token("read:patients");
+      assertThat(get("/api/admin;jsessionid=1", "Authorization", "Bearer " + readOnly).statusCode()).isEqualTo(403);
+      assertThat(get("/api/admin;x=1/users", "Authorization", "Bearer " + readOnly).statusCode()).isEqualTo(403);
+      assertNoCredentialsAnswer(get("/api/public;x=1/../admin"));
     }
 
     @Test
