@@ -1,0 +1,222 @@
+package dev.tokenguard.servlet;
+
+import static dev.tokenguard.servlet.Challenges.params;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tokenguard.testing.FakeIssuer;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import java.net.http.HttpResponse;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The filter created by the container from its class name and configured only by init parameters,
+ * as in a WAR's web.xml; its verifier fetches the keys over HTTP.
+ */
+class InitParameterConfigurationTest {
+
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  class InJetty {
+    private FakeIssuer issuer;
+    private TestServer server;
+
+    @BeforeAll
+    void start() throws Exception {
+      issuer = FakeIssuer.start();
+      Map<String, String> params = new LinkedHashMap<>();
+      params.put("issuer", issuer.issuer());
+      params.put("audience", "https://other.example, " + issuer.audience());
+      params.put("realm", "health-api");
+      params.put("public-paths", "/api/public, /health");
+      params.put("scope-rules", "/api/patients/*=read:patients; /api/admin/*=read:admin ;/api/reports/*=read:reports|read:admin");
+      params.put("allow-options", "true");
+      params.put("retry-after-seconds", "12");
+      server = TestServer.startWithInitParameters(params);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+      server.close();
+      issuer.close();
+    }
+
+    @Test
+    void publicPathsNeedNoToken() {
+      assertThat(Http.get(server.uri("/api/public")).statusCode()).isEqualTo(200);
+      assertThat(Http.get(server.uri("/health")).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void noTokenGets401WithTheConfiguredRealm() {
+      HttpResponse<String> r = Http.get(server.uri("/api/patients"));
+      assertThat(r.statusCode()).isEqualTo(401);
+      assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"health-api\"");
+    }
+
+    @Test
+    void scopeRulesApply() {
+      String patients = issuer.accessToken().subject("auth0|carol").scopes("read:patients").sign();
+      HttpResponse<String> ok = Http.get(server.uri("/api/patients/1"), "Authorization", "Bearer " + patients);
+      assertThat(ok.statusCode()).isEqualTo(200);
+      assertThat(ok.body()).contains("principal=auth0|carol\n", "role:read:patients=true\n");
+
+      HttpResponse<String> forbidden = Http.get(server.uri("/api/admin"), "Authorization", "Bearer " + patients);
+      assertThat(forbidden.statusCode()).isEqualTo(403);
+      assertThat(params(forbidden.headers().firstValue("WWW-Authenticate").orElseThrow()))
+          .containsEntry("error", "insufficient_scope").containsEntry("scope", "read:admin");
+    }
+
+    @Test
+    void anyOfScopeRuleApplies() {
+      String admin = issuer.accessToken().scopes("read:admin").sign();
+      assertThat(Http.get(server.uri("/api/reports"), "Authorization", "Bearer " + admin).statusCode()).isEqualTo(200);
+      String patients = issuer.accessToken().scopes("read:patients").sign();
+      HttpResponse<String> r = Http.get(server.uri("/api/reports"), "Authorization", "Bearer " + patients);
+      assertThat(params(r.headers().firstValue("WWW-Authenticate").orElseThrow())).containsEntry("scope", "read:reports read:admin");
+    }
+
+    @Test
+    void anyOfTheListedAudiencesIsAccepted() {
+      String other = issuer.accessToken().audience("https://other.example").sign();
+      assertThat(Http.get(server.uri("/api/me"), "Authorization", "Bearer " + other).statusCode()).isEqualTo(200);
+      String wrong = issuer.accessToken().audience("https://third.example").sign();
+      assertThat(Http.get(server.uri("/api/me"), "Authorization", "Bearer " + wrong).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void queryMethodStaysOffUnlessEnabled() {
+      assertThat(Http.get(server.uri("/api/me?access_token=" + issuer.accessToken().sign())).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void corsPreflightPassesWhenAllowed() {
+      HttpResponse<String> r = Http.method("OPTIONS", server.uri("/api/admin"), null,
+          "Origin", "https://app.example", "Access-Control-Request-Method", "GET");
+      assertThat(r.statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  class WithExplicitJwksUriAndKeysDown {
+    @Test
+    void explicitJwksUriIsUsedAndItsFailureGives503WithTheConfiguredRetryAfter() throws Exception {
+      try (FakeIssuer issuer = FakeIssuer.start()) {
+        Map<String, String> params = Map.of(
+            "issuer", issuer.issuer(),
+            "audience", issuer.audience(),
+            "jwks-uri", issuer.jwksUri().toString(),
+            "retry-after-seconds", "12",
+            "accept-query-token", "true");
+        try (TestServer server = TestServer.startWithInitParameters(params)) {
+          HttpResponse<String> ok = Http.get(server.uri("/api/me?access_token=" + issuer.accessToken().sign()));
+          assertThat(ok.statusCode()).isEqualTo(200);
+          assertThat(issuer.discoveryRequestCount()).isZero();
+          assertThat(issuer.jwksRequestCount()).isEqualTo(1);
+        }
+        issuer.failJwks(FakeIssuer.JwksFailure.HTTP_500);
+        try (TestServer server = TestServer.startWithInitParameters(params)) {
+          HttpResponse<String> down = Http.get(server.uri("/api/me"), "Authorization", "Bearer " + issuer.accessToken().sign());
+          assertThat(down.statusCode()).isEqualTo(503);
+          assertThat(down.headers().firstValue("Retry-After")).hasValue("12");
+        }
+      }
+    }
+  }
+
+  @Nested
+  class Misconfiguration {
+    private ServletException initFails(Map<String, String> params) {
+      BearerTokenFilter filter = new BearerTokenFilter();
+      try {
+        filter.init(config(params));
+      } catch (ServletException e) {
+        return e;
+      }
+      throw new AssertionError("init accepted " + params);
+    }
+
+    @Test
+    void missingIssuerStopsTheFilterFromStarting() {
+      assertThat(initFails(Map.of("audience", "https://api.example")).getMessage()).contains("issuer is required");
+    }
+
+    @Test
+    void missingAudienceStopsTheFilterFromStarting() {
+      assertThat(initFails(Map.of("issuer", "https://tenant.example/")).getMessage()).contains("audience is required");
+    }
+
+    @Test
+    void misspelledParameterStopsTheFilterFromStarting() {
+      Map<String, String> params = Map.of("issuer", "https://tenant.example/", "audience", "https://api.example",
+          "scope-rule", "/api/admin/*=read:admin");
+      assertThat(initFails(params).getMessage()).contains("unknown init parameter scope-rule");
+    }
+
+    @Test
+    void malformedScopeRuleStopsTheFilterFromStarting() {
+      Map<String, String> base = Map.of("issuer", "https://tenant.example/", "audience", "https://api.example");
+      for (String rule : new String[] {"/api/admin/*", "/api/admin/*=", "api/admin=read:admin", "/api/*/x=read", "/a=b|c d", "/a=x; /a=y"}) {
+        Map<String, String> params = new LinkedHashMap<>(base);
+        params.put("scope-rules", rule);
+        assertThat(initFails(params)).as(rule).hasMessageContaining("BearerTokenFilter");
+      }
+    }
+
+    @Test
+    void nonBooleanFlagStopsTheFilterFromStarting() {
+      Map<String, String> params = Map.of("issuer", "https://tenant.example/", "audience", "https://api.example", "allow-options", "yes");
+      assertThat(initFails(params).getMessage()).contains("allow-options must be true or false");
+    }
+
+    @Test
+    void plainHttpIssuerThatIsNotLoopbackStopsTheFilterFromStarting() {
+      assertThat(initFails(Map.of("issuer", "http://tenant.example/", "audience", "https://api.example"))).isNotNull();
+    }
+
+    @Test
+    void uninitialisedFilterRefusesToServeInsteadOfLettingRequestsThrough() {
+      BearerTokenFilter filter = new BearerTokenFilter();
+      FilterChain chain = (req, res) -> {
+        throw new AssertionError("the request reached the application");
+      };
+      assertThatThrownBy(() -> filter.doFilter(null, null, chain)).isInstanceOf(ServletException.class);
+    }
+  }
+
+  static FilterConfig config(Map<String, String> params) {
+    return new FilterConfig() {
+      @Override
+      public String getFilterName() {
+        return "tokenguard";
+      }
+
+      @Override
+      public ServletContext getServletContext() {
+        return null;
+      }
+
+      @Override
+      public String getInitParameter(String name) {
+        return params.get(name);
+      }
+
+      @Override
+      public Enumeration<String> getInitParameterNames() {
+        return Collections.enumeration(params.keySet());
+      }
+    };
+  }
+}
