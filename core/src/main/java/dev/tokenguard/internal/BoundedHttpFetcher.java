@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLException;
 
 /**
@@ -136,8 +137,9 @@ public final class BoundedHttpFetcher {
             .timeout(timeout)
             .header("Accept", "application/json")
             .build();
+    AtomicBoolean tooLarge = new AtomicBoolean();
     CompletableFuture<HttpResponse<byte[]>> future =
-        client.sendAsync(request, info -> new LimitedBody(maxBytes, info));
+        client.sendAsync(request, info -> new LimitedBody(maxBytes, info, tooLarge));
     HttpResponse<byte[]> response;
     try {
       response = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -149,11 +151,11 @@ public final class BoundedHttpFetcher {
       Thread.currentThread().interrupt();
       throw new FetchException("interrupted", false, 0);
     } catch (ExecutionException | CancellationException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      if (cause instanceof TooLarge) {
+      // Checked by flag: over HTTP/2 the client reports a cancelled stream instead of TooLarge.
+      if (tooLarge.get()) {
         throw new FetchException("response larger than " + maxBytes + " bytes", false, 0);
       }
-      throw describe(cause);
+      throw describe(e.getCause() == null ? e : e.getCause());
     }
     URI answered = response.uri();
     if (!sameOrigin(uri, answered)) {
@@ -227,14 +229,17 @@ public final class BoundedHttpFetcher {
     private final CompletableFuture<byte[]> result = new CompletableFuture<>();
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     private final int max;
+    private final AtomicBoolean tooLarge;
     private Flow.Subscription subscription;
 
-    LimitedBody(int max, HttpResponse.ResponseInfo info) {
+    LimitedBody(int max, HttpResponse.ResponseInfo info, AtomicBoolean tooLarge) {
       this.max = max;
+      this.tooLarge = tooLarge;
       Optional<String> length = info.headers().firstValue("Content-Length");
       if (length.isPresent()) {
         try {
           if (Long.parseLong(length.get().trim()) > max) {
+            tooLarge.set(true);
             result.completeExceptionally(new TooLarge());
           }
         } catch (NumberFormatException ignored) {
@@ -265,6 +270,7 @@ public final class BoundedHttpFetcher {
       }
       for (ByteBuffer item : items) {
         if (buffer.size() + item.remaining() > max) {
+          tooLarge.set(true);
           result.completeExceptionally(new TooLarge());
           subscription.cancel();
           return;
