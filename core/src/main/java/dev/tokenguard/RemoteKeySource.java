@@ -118,6 +118,7 @@ final class RemoteKeySource implements KeySource {
   private final Cache<String, Boolean> missingKids;
   private final AtomicLong fetchCount = new AtomicLong();
   private final AtomicBoolean failing = new AtomicBoolean();
+  private final AtomicBoolean listenerWarned = new AtomicBoolean();
   private final Object lock = new Object();
   private volatile Snapshot current;
   private volatile URI resolvedJwksUri;
@@ -525,7 +526,11 @@ final class RemoteKeySource implements KeySource {
     try {
       event.accept(listener);
     } catch (RuntimeException e) {
-      LOG.warn("A KeySourceListener threw {}; ignored", e.getClass().getName());
+      if (listenerWarned.compareAndSet(false, true)) {
+        LOG.warn("A KeySourceListener threw {}; ignored (further ones are logged at DEBUG)", e.getClass().getName());
+      } else {
+        LOG.debug("A KeySourceListener threw {}; ignored", e.getClass().getName());
+      }
     }
   }
 }
