@@ -512,9 +512,10 @@ final class RemoteKeySource implements KeySource {
       throw new Unusable(source, "the discovery document at " + source + " has no jwks_uri");
     }
     try {
-      return BoundedHttpFetcher.requireSecure(URI.create((String) jwks), "the discovered jwks_uri");
+      return BoundedHttpFetcher.requireSecure(URI.create((String) jwks), "jwks_uri");
     } catch (IllegalArgumentException e) {
-      throw new Unusable(source, "the discovery document at " + source + " is refused: " + e.getMessage());
+      throw new Unusable(source, "the discovery document at " + source + " names the jwks_uri "
+          + Detail.quote(jwks) + ", which must use https (plain http is allowed only for loopback hosts)");
     }
   }
 

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tokenguard.TokenVerificationException.Reason;
 import dev.tokenguard.testing.FakeIssuer;
 import dev.tokenguard.testing.FakeIssuer.JwksFailure;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -49,15 +52,20 @@ class KeySourceStartupTest {
   }
 
   @Test
-  void warmUpFailsFastNamingTheUriWhenTheIssuerIsUnreachable() {
+  void warmUpFailsFastNamingTheUriWhenTheIssuerIsUnreachable() throws IOException {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    String unreachable = "http://127.0.0.1:" + closedPort + "/";
     AccessTokenVerifier verifier =
-        AccessTokenVerifier.builder().issuer("http://127.0.0.1:9/").audience("https://api.example").build();
+        AccessTokenVerifier.builder().issuer(unreachable).audience("https://api.example").build();
 
     long start = System.nanoTime();
     assertThatThrownBy(verifier::warmUp)
         .isInstanceOfSatisfying(TokenVerificationException.class, e -> {
           assertThat(e.reason()).isEqualTo(Reason.KEYS_UNAVAILABLE);
-          assertThat(e.getMessage()).contains("http://127.0.0.1:9/.well-known/openid-configuration", "could not connect");
+          assertThat(e.getMessage()).contains(unreachable + ".well-known/openid-configuration", "could not connect");
         });
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
   }
