@@ -119,6 +119,8 @@ public interface AccessTokenVerifier {
     KeySourceListener listener;
     Provider signatureProvider;
     int verifiedTokenCacheSize = 10_000;
+    /** Runs key fetches; null means a one-thread daemon executor. Package-private: for tests. */
+    java.util.concurrent.Executor keyFetchExecutor;
 
     Builder() {}
 
@@ -440,7 +442,7 @@ public interface AccessTokenVerifier {
         s.negativeCacheTtl = unknownKidMemory;
         s.maxKeys = maxKeys;
         s.listener = listener;
-        s.executor = RemoteKeySource.defaultExecutor();
+        s.executor = keyFetchExecutor != null ? keyFetchExecutor : RemoteKeySource.defaultExecutor();
         keys = new RemoteKeySource(s);
       }
       return new DefaultAccessTokenVerifier(this, keys);

@@ -99,9 +99,20 @@ final class KeySet {
     return found;
   }
 
-  /** Whether this set still holds exactly {@code key} (same kid, same material). */
+  /**
+   * Whether this set still holds {@code key} (same kid, same material), possibly as an instance
+   * built by another fetch.
+   */
   boolean contains(VerificationKey key) {
-    return key.kid != null ? byKid.get(key.kid) == key : keys.contains(key);
+    if (key.kid != null) {
+      return key.sameKeyAs(byKid.get(key.kid));
+    }
+    for (VerificationKey candidate : keys) {
+      if (key.sameKeyAs(candidate)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   Set<String> keyIds() {

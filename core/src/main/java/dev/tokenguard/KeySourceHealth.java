@@ -15,7 +15,10 @@ public final class KeySourceHealth {
     NOT_LOADED,
     /** Keys are cached and within their cache lifetime. */
     FRESH,
-    /** Refreshing failed; the last good keys are still served within the stale tolerance. */
+    /**
+     * The keys are past their cache lifetime or the last refresh failed; the last good keys are
+     * still served within the stale tolerance while refreshes are retried.
+     */
     STALE,
     /** No usable key set: verifications answer {@code KEYS_UNAVAILABLE}. */
     UNAVAILABLE
@@ -43,6 +46,7 @@ public final class KeySourceHealth {
     this.fetchCount = fetchCount;
   }
 
+  /** The state of the cached key set. */
   public Status status() {
     return status;
   }
@@ -67,7 +71,7 @@ public final class KeySourceHealth {
     return keyIds;
   }
 
-  /** How many HTTP fetches (discovery and JWKS, retries included) were made. */
+  /** How many HTTP requests (discovery and JWKS, retries included) were made. */
   public long fetchCount() {
     return fetchCount;
   }

@@ -10,18 +10,25 @@ import java.time.Duration;
  * logged and ignored. Implementations must be thread-safe.
  */
 public interface KeySourceListener {
-  /** An HTTP fetch of a discovery document or JWKS is starting. */
+  /** An HTTP request for a discovery document or the JWKS is starting (retries included). */
   default void fetchStarted(URI uri) {}
 
   /** A JWKS was fetched and holds {@code usableKeys} keys that passed the key policy. */
   default void fetchSucceeded(URI uri, int usableKeys) {}
 
-  /** A fetch failed; {@code reason} is safe to log. */
+  /**
+   * An HTTP request failed (connection, timeout, status, size), or the document it returned cannot
+   * be used (malformed, no usable key, too many keys, discovery naming another issuer).
+   * {@code reason} is safe to log: it holds no response body and no key material.
+   */
   default void fetchFailed(URI uri, String reason) {}
 
-  /** Keys older than their cache lifetime were served because refreshing failed. */
+  /**
+   * A verification used keys older than their cache lifetime because refreshing them failed;
+   * called once per such verification. {@code age} is the time since the keys were fetched.
+   */
   default void staleKeysServed(Duration age) {}
 
-  /** A token's unknown {@code kid} did not trigger a refetch because of the rate limit. */
+  /** A token's unknown {@code kid} did not trigger a refetch because of the rate limit; the token is refused as an unknown key. */
   default void refetchSuppressed(String reason) {}
 }

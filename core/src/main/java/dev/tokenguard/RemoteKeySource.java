@@ -1,10 +1,7 @@
 package dev.tokenguard;
 
-import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.CacheLoader;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.tokenguard.internal.BoundedHttpFetcher;
@@ -18,30 +15,53 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fetches the issuer's JWKS (from a configured URI or through discovery) and keeps it in a
- * one-entry Caffeine cache. Caffeine gives single-flight loading and refreshing; this class decides
- * when to refresh (refresh-ahead with jitter, {@code Cache-Control: max-age} clamped to bounds),
- * rate-limits refetches caused by unknown {@code kid}s, remembers missing {@code kid}s briefly, and
- * keeps serving the last good keys through an outage for a bounded time. Thread-safe.
+ * Fetches the issuer's JWKS (from a configured URI or through discovery) and keeps the last result
+ * as an immutable {@link Snapshot}. Thread-safe.
+ *
+ * <p>How it behaves:
+ *
+ * <ul>
+ *   <li>Single flight: at most one fetch is under way at any time; every caller that needs one
+ *       joins it.
+ *   <li>Refresh ahead: from a jittered 75-90 % of the cache lifetime (the response's {@code
+ *       Cache-Control: max-age} clamped to bounds) a request starts a background refresh and is
+ *       served the cached keys without waiting. A request waits on the network only when there are
+ *       no keys yet, when the lifetime ended without any refresh having been tried (an idle API),
+ *       or when the keys outlived the stale tolerance.
+ *   <li>Unknown {@code kid}: joins the fetch under way, else refetches at most once per configured
+ *       interval; a {@code kid} a successful fetch did not contain is remembered for a while
+ *       (negative cache).
+ *   <li>Outages: a failed refresh keeps the last good keys until the stale tolerance runs out,
+ *       retrying in the background about every 30 s; a warning is logged once per failure streak.
+ *       With no keys at all, verifications fail fast with {@code KEYS_UNAVAILABLE} for {@link
+ *       #FAILURE_BACKOFF} before the next attempt.
+ * </ul>
  */
 final class RemoteKeySource implements KeySource {
   private static final Logger LOG = LoggerFactory.getLogger(RemoteKeySource.class);
-  private static final String KEY = "jwks";
   /** After a failed fetch with no usable keys, requests fail fast for this long before retrying. */
   static final Duration FAILURE_BACKOFF = Duration.ofSeconds(5);
+  /** While stale keys are served, the background retries about this often (plus up to 20 % jitter). */
+  static final Duration STALE_RETRY = Duration.ofSeconds(30);
+  /** Safety net for a request thread waiting on a fetch; every HTTP exchange has its own deadline. */
+  private static final long MAX_WAIT_MILLIS = 60_000;
 
   /** Everything the key source needs; built by {@link AccessTokenVerifier.Builder}. */
   static final class Settings {
@@ -61,12 +81,17 @@ final class RemoteKeySource implements KeySource {
     Executor executor;
   }
 
-  /** What the cache holds: the keys (or null after a failure with nothing to serve) and when to act. */
+  /** The outcome of the last fetch: the keys (or null when there are none to serve) and when to act. */
   static final class Snapshot {
+    /** The keys to serve, or null when no usable key set is at hand. */
     final KeySet keys;
+    /** From here a request starts a background refresh (or, without keys, a new attempt). */
     final Instant refreshAt;
+    /** The end of the keys' cache lifetime. */
     final Instant freshUntil;
+    /** From here the keys are not served any more (lifetime plus stale tolerance). */
     final Instant expiresAt;
+    /** Why the last fetch failed, or null after a success. */
     final String failure;
 
     Snapshot(KeySet keys, Instant refreshAt, Instant freshUntil, Instant expiresAt, String failure) {
@@ -78,32 +103,42 @@ final class RemoteKeySource implements KeySource {
     }
   }
 
+  /** A discovery or JWKS document that arrived but cannot be used; the message is safe to log. */
+  private static final class Unusable extends Exception {
+    private static final long serialVersionUID = 1L;
+    final URI uri;
+
+    Unusable(URI uri, String message) {
+      super(message, null, false, false);
+      this.uri = uri;
+    }
+  }
+
   private final Settings settings;
-  private final AsyncLoadingCache<String, Snapshot> cache;
   private final Cache<String, Boolean> missingKids;
   private final AtomicLong fetchCount = new AtomicLong();
-  private final Object missLock = new Object();
+  private final AtomicBoolean failing = new AtomicBoolean();
+  private final AtomicBoolean listenerWarned = new AtomicBoolean();
+  private final Object lock = new Object();
+  private volatile Snapshot current;
   private volatile URI resolvedJwksUri;
   private volatile Instant lastSuccess;
   private volatile Instant lastFailure;
   private volatile String lastFailureReason;
-  private volatile boolean failing;
-  private long lastForcedRefetchMillis = Long.MIN_VALUE;
-  private CompletableFuture<Snapshot> forcedRefetch;
+  // Guarded by lock:
+  private CompletableFuture<Snapshot> inFlight;
+  private long generation;
+  private boolean missRefetched;
+  private long lastMissRefetchMillis;
 
   RemoteKeySource(Settings settings) {
     this.settings = settings;
     this.resolvedJwksUri = settings.jwksUri;
     Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(settings.clock.millis());
-    this.cache =
-        Caffeine.newBuilder()
-            .ticker(ticker)
-            .executor(settings.executor)
-            .expireAfter(new SnapshotExpiry(settings.clock))
-            .buildAsync(new Loader());
     this.missingKids =
         Caffeine.newBuilder()
             .ticker(ticker)
+            .executor(Runnable::run)
             .maximumSize(10_000)
             .expireAfterWrite(settings.negativeCacheTtl)
             .build();
@@ -111,35 +146,49 @@ final class RemoteKeySource implements KeySource {
 
   /** A daemon executor for fetches: at most one thread, gone when idle. */
   static Executor defaultExecutor() {
-    ThreadPoolExecutor executor =
-        new ThreadPoolExecutor(
-            0,
-            1,
-            30,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            runnable -> {
-              Thread thread = new Thread(runnable, "tokenguard-jwks-fetch");
-              thread.setDaemon(true);
-              return thread;
-            });
-    return executor;
+    return new ThreadPoolExecutor(
+        0,
+        1,
+        30,
+        TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(),
+        runnable -> {
+          Thread thread = new Thread(runnable, "tokenguard-jwks-fetch");
+          thread.setDaemon(true);
+          return thread;
+        });
   }
 
   @Override
   public KeySet keys() {
-    Snapshot snapshot = await(cache.get(KEY));
     Instant now = settings.clock.instant();
+    Snapshot snapshot = current;
+    if (snapshot == null || mustWait(snapshot, now)) {
+      snapshot = await(fetchNow());
+    } else if (!now.isBefore(snapshot.refreshAt)) {
+      fetchNow(); // refresh ahead (or retry while serving stale keys) without waiting
+    }
     if (snapshot.keys == null) {
       throw unavailable(snapshot.failure);
     }
-    if (!now.isBefore(snapshot.refreshAt)) {
-      cache.synchronous().refresh(KEY);
-    }
     if (!now.isBefore(snapshot.freshUntil)) {
-      notifyListener(l -> l.staleKeysServed(Duration.between(snapshot.keys.fetchedAt(), now)));
+      KeySet keys = snapshot.keys;
+      Instant at = now;
+      notifyListener(l -> l.staleKeysServed(Duration.between(keys.fetchedAt(), at)));
     }
     return snapshot.keys;
+  }
+
+  /** Whether a request must wait for a fetch instead of using {@code snapshot} as it is. */
+  private static boolean mustWait(Snapshot snapshot, Instant now) {
+    if (snapshot.keys == null) {
+      return !now.isBefore(snapshot.refreshAt); // the failure back-off is over
+    }
+    if (!now.isBefore(snapshot.expiresAt)) {
+      return true; // beyond the stale tolerance
+    }
+    // The lifetime ended and no refresh was even tried (an idle API): refresh rather than guess.
+    return snapshot.failure == null && !now.isBefore(snapshot.freshUntil);
   }
 
   @Override
@@ -148,33 +197,41 @@ final class RemoteKeySource implements KeySource {
       return seen;
     }
     CompletableFuture<Snapshot> pending;
-    synchronized (missLock) {
-      CompletableFuture<Snapshot> present = cache.getIfPresent(KEY);
-      Snapshot current = present != null && present.isDone() && !present.isCompletedExceptionally() ? present.join() : null;
-      if (current != null && current.keys != null && current.keys != seen) {
-        return current.keys; // someone refreshed since the caller looked
+    Runnable task = null;
+    synchronized (lock) {
+      Snapshot latest = current;
+      if (latest != null && latest.keys != null && latest.keys != seen && latest.keys.byKid(kid) != null) {
+        return latest.keys; // a refresh since the caller looked brought the key
       }
-      if (forcedRefetch != null && !forcedRefetch.isDone()) {
-        pending = forcedRefetch;
+      if (inFlight != null) {
+        pending = inFlight; // join the fetch under way
       } else {
         long now = settings.clock.millis();
-        if (lastForcedRefetchMillis != Long.MIN_VALUE
-            && now - lastForcedRefetchMillis < settings.refetchInterval.toMillis()) {
-          missingKids.put(kid, Boolean.TRUE);
-          LOG.debug("Unknown kid {}: refetch suppressed by the rate limit", Detail.quote(kid));
-          notifyListener(l -> l.refetchSuppressed("unknown kid; last refetch was less than "
-              + settings.refetchInterval.toSeconds() + " s ago"));
-          return seen;
+        if (missRefetched && now - lastMissRefetchMillis < settings.refetchInterval.toMillis()) {
+          pending = null;
+        } else {
+          missRefetched = true;
+          lastMissRefetchMillis = now;
+          CompletableFuture<Snapshot> future = new CompletableFuture<>();
+          task = registerFetch(future);
+          pending = future;
         }
-        lastForcedRefetchMillis = now;
-        pending = forcedRefetch = cache.synchronous().refresh(KEY);
       }
+    }
+    if (pending == null) {
+      LOG.debug("Unknown kid {}: refetch suppressed by the rate limit", Detail.quote(kid));
+      notifyListener(l -> l.refetchSuppressed("unknown kid; the last refetch for an unknown kid was less than "
+          + settings.refetchInterval.toSeconds() + " s ago"));
+      return seen;
+    }
+    if (task != null) {
+      submit(task);
     }
     Snapshot refreshed = await(pending);
     if (refreshed.keys == null) {
       return seen;
     }
-    if (refreshed.keys.byKid(kid) == null) {
+    if (refreshed.failure == null && refreshed.keys.byKid(kid) == null) {
       missingKids.put(kid, Boolean.TRUE);
     }
     return refreshed.keys;
@@ -187,14 +244,19 @@ final class RemoteKeySource implements KeySource {
 
   @Override
   public void invalidate() {
-    cache.synchronous().invalidateAll();
+    synchronized (lock) {
+      generation++;
+      current = null;
+      inFlight = null;
+      resolvedJwksUri = settings.jwksUri;
+    }
     missingKids.invalidateAll();
+    LOG.debug("Cached keys invalidated; the next verification fetches them again");
   }
 
   @Override
   public KeySourceHealth health() {
-    CompletableFuture<Snapshot> present = cache.getIfPresent(KEY);
-    Snapshot snapshot = present != null && present.isDone() && !present.isCompletedExceptionally() ? present.join() : null;
+    Snapshot snapshot = current;
     KeySourceHealth.Status status;
     Set<String> ids = Set.of();
     if (snapshot == null) {
@@ -203,80 +265,154 @@ final class RemoteKeySource implements KeySource {
       status = KeySourceHealth.Status.UNAVAILABLE;
     } else {
       ids = snapshot.keys.keyIds();
-      status = failing || !settings.clock.instant().isBefore(snapshot.freshUntil)
+      status = snapshot.failure != null || !settings.clock.instant().isBefore(snapshot.freshUntil)
           ? KeySourceHealth.Status.STALE
           : KeySourceHealth.Status.FRESH;
     }
     return new KeySourceHealth(status, lastSuccess, lastFailure, lastFailureReason, ids, fetchCount.get());
   }
 
+  /** Starts a fetch, or returns the one under way. */
+  private CompletableFuture<Snapshot> fetchNow() {
+    CompletableFuture<Snapshot> future;
+    Runnable task;
+    synchronized (lock) {
+      if (inFlight != null) {
+        return inFlight;
+      }
+      future = new CompletableFuture<>();
+      task = registerFetch(future);
+    }
+    submit(task);
+    return future;
+  }
+
+  /** Makes {@code future} the fetch under way and returns the task that completes it. Holds lock. */
+  private Runnable registerFetch(CompletableFuture<Snapshot> future) {
+    inFlight = future;
+    long startedIn = generation;
+    Snapshot previous = current;
+    return () -> {
+      Snapshot next;
+      try {
+        next = fetch(previous);
+      } catch (Throwable t) { // fetch handles every expected failure; never leave waiters hanging
+        synchronized (lock) {
+          if (inFlight == future) {
+            inFlight = null;
+          }
+        }
+        future.completeExceptionally(t);
+        throw t;
+      }
+      synchronized (lock) {
+        if (generation == startedIn) {
+          current = next;
+        }
+        if (inFlight == future) {
+          inFlight = null;
+        }
+      }
+      future.complete(next);
+    };
+  }
+
+  private void submit(Runnable task) {
+    try {
+      settings.executor.execute(task);
+    } catch (RejectedExecutionException e) {
+      task.run();
+    }
+  }
+
   private Snapshot await(CompletableFuture<Snapshot> future) {
     try {
-      // The loader never fails and every fetch has its own deadline; this bound is a safety net.
-      return future.get(settings.fetcher == null ? 30_000 : 60_000, TimeUnit.MILLISECONDS);
+      return future.get(MAX_WAIT_MILLIS, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw unavailable("interrupted while waiting for the issuer's keys");
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      throw unavailable("loading the issuer's keys failed: " + e.getClass().getSimpleName());
+      Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+      throw unavailable("loading the issuer's keys failed: " + cause.getClass().getSimpleName());
     }
   }
 
-  private TokenVerificationException unavailable(String why) {
+  private static TokenVerificationException unavailable(String why) {
     return new TokenVerificationException(TokenVerificationException.Reason.KEYS_UNAVAILABLE, why);
   }
 
-  /** Loads and reloads the snapshot. Never throws: a failure becomes a snapshot that says so. */
-  private final class Loader implements CacheLoader<String, Snapshot> {
-    @Override
-    public Snapshot load(String key) {
-      return fetch(null);
+  /** One refresh: discovery if needed, the JWKS with one retry. Never throws for expected failures. */
+  private Snapshot fetch(Snapshot old) {
+    URI uri = null;
+    String reason;
+    try {
+      uri = jwksUri();
+      BoundedHttpFetcher.Response response = fetchWithOneRetry(uri);
+      Instant now = settings.clock.instant();
+      KeySet keys;
+      try {
+        keys = KeySet.parse(response.bodyAsString(), settings.maxKeys, settings.provider, now);
+      } catch (ParseException e) {
+        throw new Unusable(uri, "the key set at " + uri + " is unusable: " + e.getMessage());
+      }
+      return succeeded(uri, keys, ttl(response.maxAgeSeconds()), old, now);
+    } catch (FetchException e) {
+      reason = e.getMessage(); // fetchOnce reported it to the listener already
+    } catch (Unusable e) {
+      reason = e.getMessage();
+      URI where = e.uri;
+      notifyListener(l -> l.fetchFailed(where, reason));
+    } catch (RuntimeException e) {
+      reason = "unexpected " + e.getClass().getSimpleName() + (uri == null ? "" : " fetching " + uri);
+      URI where = uri != null ? uri : URI.create(settings.issuer);
+      notifyListener(l -> l.fetchFailed(where, reason));
     }
-
-    @Override
-    public Snapshot reload(String key, Snapshot old) {
-      return fetch(old);
-    }
+    return failed(reason, old, settings.clock.instant());
   }
 
-  private Snapshot fetch(Snapshot old) {
-    Instant now = settings.clock.instant();
-    try {
-      URI uri = jwksUri();
-      BoundedHttpFetcher.Response response = fetchWithOneRetry(uri);
-      KeySet keys = KeySet.parse(response.bodyAsString(), settings.maxKeys, settings.provider, now);
-      Duration ttl = ttl(response.maxAgeSeconds());
-      lastSuccess = now;
-      if (failing) {
-        LOG.info("Fetching the issuer's keys from {} works again", uri);
-        failing = false;
-      }
-      notifyListener(l -> l.fetchSucceeded(uri, keys.keyIds().size()));
-      LOG.debug("Fetched {} usable keys from {}; cache lifetime {}", keys.keyIds().size(), uri, ttl);
-      // Refresh ahead, at 75-90 % of the lifetime, jittered so a fleet does not fetch in step.
-      long aheadMillis = (long) (ttl.toMillis() * ThreadLocalRandom.current().nextDouble(0.75, 0.90));
-      return new Snapshot(
-          keys, now.plusMillis(aheadMillis), now.plus(ttl), now.plus(ttl).plus(settings.staleTolerance), null);
-    } catch (FetchException | ParseException | RuntimeException e) {
-      String reason = e instanceof RuntimeException && !(e instanceof IllegalStateException)
-          ? "unexpected " + e.getClass().getSimpleName()
-          : e.getMessage();
-      lastFailure = now;
-      lastFailureReason = reason;
-      if (!failing) {
-        failing = true;
-        LOG.warn("Fetching the issuer's keys failed: {}{}", reason,
-            old != null && old.keys != null ? "; serving the last good keys meanwhile" : "");
-      } else {
-        LOG.debug("Fetching the issuer's keys failed again: {}", reason);
-      }
-      if (old != null && old.keys != null && now.isBefore(old.expiresAt)) {
-        Instant retry = now.plus(FAILURE_BACKOFF.multipliedBy(6)); // stale keys: retry every 30 s
-        return new Snapshot(old.keys, retry, old.freshUntil, old.expiresAt, reason);
-      }
-      Instant retry = now.plus(FAILURE_BACKOFF);
-      return new Snapshot(null, retry, retry, retry, reason);
+  private Snapshot succeeded(URI uri, KeySet keys, Duration ttl, Snapshot old, Instant now) {
+    lastSuccess = now;
+    if (failing.getAndSet(false)) {
+      LOG.info("Fetching the issuer's keys from {} works again", uri);
     }
+    KeySet before = old == null ? null : old.keys;
+    if (before != null && !before.keyIds().equals(keys.keyIds())) {
+      Set<String> added = new TreeSet<>(keys.keyIds());
+      added.removeAll(before.keyIds());
+      Set<String> removed = new TreeSet<>(before.keyIds());
+      removed.removeAll(keys.keyIds());
+      LOG.info("The issuer's key set changed: added kids {}, removed kids {}", added, removed);
+    }
+    LOG.debug("Fetched {} usable keys from {}; cache lifetime {}", keys.keyIds().size(), uri, ttl);
+    notifyListener(l -> l.fetchSucceeded(uri, keys.keyIds().size()));
+    // Refresh ahead at 75-90 % of the lifetime, jittered so a fleet of instances does not fetch in step.
+    long aheadMillis = (long) (ttl.toMillis() * ThreadLocalRandom.current().nextDouble(0.75, 0.90));
+    Instant freshUntil = now.plus(ttl);
+    return new Snapshot(keys, now.plusMillis(aheadMillis), freshUntil, freshUntil.plus(settings.staleTolerance), null);
+  }
+
+  private Snapshot failed(String reason, Snapshot old, Instant now) {
+    lastFailure = now;
+    lastFailureReason = reason;
+    boolean serveOld = old != null && old.keys != null && now.isBefore(old.expiresAt);
+    if (!failing.getAndSet(true)) {
+      if (serveOld) {
+        LOG.warn("Fetching the issuer's keys failed: {}; serving the keys fetched at {} until {} at the latest",
+            reason, old.keys.fetchedAt(), old.expiresAt);
+      } else {
+        LOG.warn("Fetching the issuer's keys failed: {}; verifications answer KEYS_UNAVAILABLE until a fetch works",
+            reason);
+      }
+    } else {
+      LOG.debug("Fetching the issuer's keys failed again: {}", reason);
+    }
+    if (serveOld) {
+      long jitter = (long) (STALE_RETRY.toMillis() * ThreadLocalRandom.current().nextDouble(0, 0.2));
+      Instant retry = now.plus(STALE_RETRY).plusMillis(jitter);
+      return new Snapshot(old.keys, retry, old.freshUntil, old.expiresAt, reason);
+    }
+    Instant retry = now.plus(FAILURE_BACKOFF);
+    return new Snapshot(null, retry, retry, retry, reason);
   }
 
   private Duration ttl(OptionalLong maxAge) {
@@ -311,8 +447,8 @@ final class RemoteKeySource implements KeySource {
     }
   }
 
-  /** The JWKS URI: configured, else discovered (OIDC, then RFC 8414), else Auth0's layout. */
-  private URI jwksUri() throws FetchException, ParseException {
+  /** The JWKS URI: configured, else discovered (OpenID Connect, then RFC 8414), else {@code {issuer}.well-known/jwks.json}. */
+  private URI jwksUri() throws FetchException, Unusable {
     URI known = resolvedJwksUri;
     if (known != null) {
       return known;
@@ -339,7 +475,8 @@ final class RemoteKeySource implements KeySource {
         }
         throw e;
       }
-      URI discovered = jwksUriFrom(response.bodyAsString());
+      URI discovered = jwksUriFrom(candidate, response.bodyAsString());
+      LOG.debug("Discovered the JWKS URI {} in {}", discovered, candidate);
       resolvedJwksUri = discovered;
       return discovered;
     }
@@ -349,8 +486,13 @@ final class RemoteKeySource implements KeySource {
     return fallback;
   }
 
-  private URI jwksUriFrom(String json) throws ParseException {
-    Map<String, Object> metadata = JSONObjectUtils.parse(json);
+  private URI jwksUriFrom(URI source, String json) throws Unusable {
+    Map<String, Object> metadata;
+    try {
+      metadata = JSONObjectUtils.parse(json);
+    } catch (ParseException e) {
+      throw new Unusable(source, "the discovery document at " + source + " is not a JSON object");
+    }
     Object reported = metadata.get("issuer");
     String issuer = settings.issuer;
     if (!issuer.equals(reported)) {
@@ -362,22 +504,22 @@ final class RemoteKeySource implements KeySource {
               + " discovery document and the tokens' iss claim spell it, " + Detail.quote(r) + ")";
         }
       }
-      throw new IllegalStateException(
-          "the discovery document's issuer " + Detail.quote(reported)
-              + " is not the configured issuer " + Detail.quote(issuer) + hint);
+      throw new Unusable(source, "the discovery document at " + source + " names the issuer "
+          + Detail.quote(reported) + ", not the configured issuer " + Detail.quote(issuer) + hint);
     }
     Object jwks = metadata.get("jwks_uri");
     if (!(jwks instanceof String)) {
-      throw new ParseException("the discovery document has no jwks_uri", 0);
+      throw new Unusable(source, "the discovery document at " + source + " has no jwks_uri");
     }
     try {
       return BoundedHttpFetcher.requireSecure(URI.create((String) jwks), "jwks_uri");
     } catch (IllegalArgumentException e) {
-      throw new IllegalStateException(e.getMessage());
+      throw new Unusable(source, "the discovery document at " + source + " names the jwks_uri "
+          + Detail.quote(jwks) + ", which must use https (plain http is allowed only for loopback hosts)");
     }
   }
 
-  private void notifyListener(java.util.function.Consumer<KeySourceListener> event) {
+  private void notifyListener(Consumer<KeySourceListener> event) {
     KeySourceListener listener = settings.listener;
     if (listener == null) {
       return;
@@ -385,36 +527,11 @@ final class RemoteKeySource implements KeySource {
     try {
       event.accept(listener);
     } catch (RuntimeException e) {
-      LOG.warn("A KeySourceListener threw {}; ignored", e.getClass().getName());
-    }
-  }
-
-  /** Each snapshot lives until its own expiry; a refresh replaces it with the new snapshot's. */
-  private static final class SnapshotExpiry implements Expiry<String, Snapshot> {
-    private final Clock clock;
-
-    SnapshotExpiry(Clock clock) {
-      this.clock = clock;
-    }
-
-    private long nanosUntil(Snapshot snapshot) {
-      long millis = snapshot.expiresAt.toEpochMilli() - clock.millis();
-      return TimeUnit.MILLISECONDS.toNanos(Math.max(0, millis));
-    }
-
-    @Override
-    public long expireAfterCreate(String key, Snapshot value, long currentTime) {
-      return nanosUntil(value);
-    }
-
-    @Override
-    public long expireAfterUpdate(String key, Snapshot value, long currentTime, long currentDuration) {
-      return nanosUntil(value);
-    }
-
-    @Override
-    public long expireAfterRead(String key, Snapshot value, long currentTime, long currentDuration) {
-      return currentDuration;
+      if (listenerWarned.compareAndSet(false, true)) {
+        LOG.warn("A KeySourceListener threw {}; ignored (further ones are logged at DEBUG)", e.getClass().getName());
+      } else {
+        LOG.debug("A KeySourceListener threw {}; ignored", e.getClass().getName());
+      }
     }
   }
 }

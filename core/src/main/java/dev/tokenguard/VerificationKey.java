@@ -11,6 +11,7 @@ import com.nimbusds.jose.jwk.KeyOperation;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import java.security.Provider;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -27,13 +28,28 @@ final class VerificationKey {
   final Algorithm alg;
   final Curve curve;
   final JWSVerifier verifier;
+  /** The RFC 7638 thumbprint of the public key: the same key material fetched again has the same one. */
+  final String thumbprint;
 
-  private VerificationKey(String kid, String keyType, Algorithm alg, Curve curve, JWSVerifier verifier) {
+  private VerificationKey(
+      String kid, String keyType, Algorithm alg, Curve curve, JWSVerifier verifier, String thumbprint) {
     this.kid = kid;
     this.keyType = keyType;
     this.alg = alg;
     this.curve = curve;
     this.verifier = verifier;
+    this.thumbprint = thumbprint;
+  }
+
+  /**
+   * Whether {@code other} is this key fetched again: same {@code kid}, same key material, same
+   * {@code alg} restriction. Every fetch builds new instances, so identity says nothing.
+   */
+  boolean sameKeyAs(VerificationKey other) {
+    return other != null
+        && Objects.equals(kid, other.kid)
+        && thumbprint.equals(other.thumbprint)
+        && alg == other.alg;
   }
 
   /** Whether a token signed with {@code algorithm} may be verified with this key (RFC 8725 3.1). */
@@ -101,7 +117,7 @@ final class VerificationKey {
         if (provider != null) {
           verifier.getJCAContext().setProvider(provider);
         }
-        return new VerificationKey(kid, kty, alg, null, verifier);
+        return new VerificationKey(kid, kty, alg, null, verifier, rsa.computeThumbprint().toString());
       }
       ECKey ec = (ECKey) jwk;
       Curve curve = ec.getCurve();
@@ -112,7 +128,7 @@ final class VerificationKey {
       if (provider != null) {
         verifier.getJCAContext().setProvider(provider);
       }
-      VerificationKey key = new VerificationKey(kid, kty, alg, curve, verifier);
+      VerificationKey key = new VerificationKey(kid, kty, alg, curve, verifier, ec.computeThumbprint().toString());
       if (alg != null && !key.allows(alg)) {
         throw new KeyRefusedException("alg " + alg + " does not fit curve " + curve);
       }

@@ -2,11 +2,14 @@ package dev.tokenguard.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,6 +24,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLException;
 
 /**
  * Fetches small JSON documents (discovery, JWKS) with hard limits: https only (loopback
@@ -132,8 +137,9 @@ public final class BoundedHttpFetcher {
             .timeout(timeout)
             .header("Accept", "application/json")
             .build();
+    AtomicBoolean tooLarge = new AtomicBoolean();
     CompletableFuture<HttpResponse<byte[]>> future =
-        client.sendAsync(request, info -> new LimitedBody(maxBytes, info));
+        client.sendAsync(request, info -> new LimitedBody(maxBytes, info, tooLarge));
     HttpResponse<byte[]> response;
     try {
       response = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -145,21 +151,42 @@ public final class BoundedHttpFetcher {
       Thread.currentThread().interrupt();
       throw new FetchException("interrupted", false, 0);
     } catch (ExecutionException | CancellationException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      if (cause instanceof TooLarge) {
+      // Checked by flag: over HTTP/2 the client reports a cancelled stream instead of TooLarge.
+      if (tooLarge.get()) {
         throw new FetchException("response larger than " + maxBytes + " bytes", false, 0);
       }
-      throw new FetchException("request failed: " + cause.getClass().getSimpleName(), true, 0);
+      throw describe(e.getCause() == null ? e : e.getCause());
     }
     URI answered = response.uri();
     if (!sameOrigin(uri, answered)) {
       throw new FetchException("redirected to another origin", false, response.statusCode());
     }
     int status = response.statusCode();
+    if (status >= 300 && status < 400) {
+      throw new FetchException("HTTP " + status + " (redirects are not followed; configure the final URI)", false, status);
+    }
     if (status != 200) {
       throw new FetchException("HTTP " + status, status >= 500, status);
     }
     return new Response(response.body(), maxAge(response.headers().allValues("Cache-Control")));
+  }
+
+  /** A safe, useful message for an exchange that failed before a response arrived. */
+  private FetchException describe(Throwable cause) {
+    String name = cause.getClass().getSimpleName();
+    if (cause instanceof HttpConnectTimeoutException) {
+      return new FetchException("connecting timed out (" + name + ")", true, 0);
+    }
+    if (cause instanceof HttpTimeoutException) {
+      return new FetchException("timed out after " + timeout.toMillis() + " ms (" + name + ")", true, 0);
+    }
+    if (cause instanceof ConnectException) {
+      return new FetchException("could not connect (" + name + ")", true, 0);
+    }
+    if (cause instanceof SSLException) {
+      return new FetchException("TLS failed (" + name + "); check the URI and the trust store", false, 0);
+    }
+    return new FetchException("request failed (" + name + ")", true, 0);
   }
 
   private static boolean sameOrigin(URI a, URI b) {
@@ -202,14 +229,17 @@ public final class BoundedHttpFetcher {
     private final CompletableFuture<byte[]> result = new CompletableFuture<>();
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     private final int max;
+    private final AtomicBoolean tooLarge;
     private Flow.Subscription subscription;
 
-    LimitedBody(int max, HttpResponse.ResponseInfo info) {
+    LimitedBody(int max, HttpResponse.ResponseInfo info, AtomicBoolean tooLarge) {
       this.max = max;
+      this.tooLarge = tooLarge;
       Optional<String> length = info.headers().firstValue("Content-Length");
       if (length.isPresent()) {
         try {
           if (Long.parseLong(length.get().trim()) > max) {
+            tooLarge.set(true);
             result.completeExceptionally(new TooLarge());
           }
         } catch (NumberFormatException ignored) {
@@ -240,6 +270,7 @@ public final class BoundedHttpFetcher {
       }
       for (ByteBuffer item : items) {
         if (buffer.size() + item.remaining() > max) {
+          tooLarge.set(true);
           result.completeExceptionally(new TooLarge());
           subscription.cancel();
           return;

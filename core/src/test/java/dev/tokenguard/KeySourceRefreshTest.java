@@ -1,0 +1,231 @@
+package dev.tokenguard;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import dev.tokenguard.testing.FakeIssuer;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Refresh ahead: cache lifetime from Cache-Control, background refreshes, jitter. */
+class KeySourceRefreshTest {
+  private final MutableClock clock = MutableClock.startingNow();
+  private final FakeIssuer issuer = FakeIssuer.builder().clock(clock).start();
+  private final WireMockServer server =
+      new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+  private String token;
+
+  @BeforeEach
+  void start() {
+    server.start();
+    serveJwks(null);
+    token = issuer.accessToken().expiresIn(Duration.ofDays(3)).sign();
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop();
+    issuer.close();
+  }
+
+  private void serveJwks(String cacheControl) {
+    ResponseDefinitionBuilder response =
+        aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(issuer.jwks());
+    if (cacheControl != null) {
+      response.withHeader("Cache-Control", cacheControl);
+    }
+    server.stubFor(get(urlEqualTo("/jwks")).willReturn(response));
+  }
+
+  private int jwksRequests() {
+    return server.countRequestsMatching(getRequestedFor(urlEqualTo("/jwks")).build()).getCount();
+  }
+
+  private AccessTokenVerifier.Builder verifierBuilder(Executor fetchExecutor) {
+    AccessTokenVerifier.Builder builder =
+        AccessTokenVerifier.builder()
+            .issuer(issuer.issuer())
+            .audience(issuer.audience())
+            .jwksUri(URI.create(server.baseUrl() + "/jwks"))
+            .clock(clock)
+            .verifiedTokenCacheSize(0);
+    builder.keyFetchExecutor = fetchExecutor;
+    return builder;
+  }
+
+  static Stream<Arguments> cacheLifetimes() {
+    Consumer<AccessTokenVerifier.Builder> defaults = b -> {};
+    Consumer<AccessTokenVerifier.Builder> custom =
+        b -> b.keyCacheLifetime(Duration.ofMinutes(2), Duration.ofMinutes(5), Duration.ofMinutes(3));
+    return Stream.of(
+        Arguments.of("max-age=120", defaults, Duration.ofSeconds(120)),
+        Arguments.of("public, max-age=5", defaults, Duration.ofMinutes(1)), // clamped to the 1 min minimum
+        Arguments.of("max-age=604800", defaults, Duration.ofHours(24)), // clamped to the 24 h maximum
+        Arguments.of("no-store", defaults, Duration.ofMinutes(1)),
+        Arguments.of(null, defaults, Duration.ofMinutes(10)), // no header: 10 min
+        Arguments.of("max-age=60", custom, Duration.ofMinutes(2)),
+        Arguments.of("max-age=3600", custom, Duration.ofMinutes(5)),
+        Arguments.of(null, custom, Duration.ofMinutes(3)));
+  }
+
+  @ParameterizedTest(name = "Cache-Control {0} -> lifetime {2}")
+  @MethodSource("cacheLifetimes")
+  void cacheLifetimeFollowsMaxAgeClampedToTheConfiguredBounds(
+      String cacheControl, Consumer<AccessTokenVerifier.Builder> configure, Duration lifetime) {
+    serveJwks(cacheControl);
+    AccessTokenVerifier.Builder builder = verifierBuilder(Runnable::run);
+    configure.accept(builder);
+    AccessTokenVerifier verifier = builder.build();
+    verifier.verify(token);
+
+    clock.advance(percentOf(lifetime, 74)); // before the refresh-ahead window (75-90 %)
+    verifier.verify(token);
+    assertThat(jwksRequests()).isEqualTo(1);
+
+    clock.advance(percentOf(lifetime, 91 - 74)); // past the window: refreshed ahead of expiry
+    verifier.verify(token);
+    assertThat(jwksRequests()).isEqualTo(2);
+  }
+
+  @Test
+  void aBackgroundRefreshNeverMakesTheRequestWait() {
+    ManualExecutor fetches = new ManualExecutor();
+    AccessTokenVerifier verifier = verifierBuilder(fetches).build();
+    fetches.runImmediately = true;
+    verifier.warmUp();
+    fetches.runImmediately = false;
+
+    clock.advance(Duration.ofMinutes(9)); // 90 % of the 10-minute default lifetime
+    for (int i = 0; i < 50; i++) {
+      assertThat(verifier.verify(token)).isNotNull(); // served from the cache, the fetch not even started
+    }
+    assertThat(fetches.queued()).isEqualTo(1); // one background refresh, however many requests
+    assertThat(jwksRequests()).isEqualTo(1);
+
+    fetches.runAll();
+    assertThat(jwksRequests()).isEqualTo(2);
+    assertThat(verifier.keySourceHealth().lastSuccess()).contains(clock.instant());
+    assertThat(verifier.keySourceHealth().status()).isEqualTo(KeySourceHealth.Status.FRESH);
+  }
+
+  @Test
+  void aSlowBackgroundRefreshDoesNotSlowTheRequestDown() {
+    AccessTokenVerifier verifier = verifierBuilder(null).build(); // the real background thread
+    verifier.warmUp();
+    server.stubFor(get(urlEqualTo("/jwks"))
+        .willReturn(aResponse().withStatus(200).withBody(issuer.jwks()).withFixedDelay(3_000)));
+
+    clock.advance(Duration.ofMinutes(9));
+    long start = System.nanoTime();
+    verifier.verify(token);
+    long millis = (System.nanoTime() - start) / 1_000_000;
+
+    assertThat(millis).isLessThan(1_500);
+    awaitJwksRequests(2);
+  }
+
+  @Test
+  void refreshAheadIsJitteredSoAFleetDoesNotRefreshInStep() {
+    int instances = 20;
+    List<AccessTokenVerifier> fleet = new ArrayList<>();
+    List<AtomicInteger> fetches = new ArrayList<>();
+    for (int i = 0; i < instances; i++) {
+      AtomicInteger started = new AtomicInteger();
+      fetches.add(started);
+      fleet.add(verifierBuilder(Runnable::run)
+          .keySourceListener(new KeySourceListener() {
+            @Override
+            public void fetchStarted(URI uri) {
+              started.incrementAndGet();
+            }
+          })
+          .build());
+    }
+    fleet.forEach(AccessTokenVerifier::warmUp);
+
+    Duration lifetime = Duration.ofMinutes(10);
+    int[] refreshedAtPercent = new int[instances];
+    clock.advance(percentOf(lifetime, 70));
+    for (int percent = 71; percent <= 95; percent++) {
+      clock.advance(percentOf(lifetime, 1));
+      for (int i = 0; i < instances; i++) {
+        fleet.get(i).warmUp();
+        if (fetches.get(i).get() == 2 && refreshedAtPercent[i] == 0) {
+          refreshedAtPercent[i] = percent;
+        }
+      }
+    }
+
+    Set<Integer> distinct = new HashSet<>();
+    for (int percent : refreshedAtPercent) {
+      assertThat(percent).isBetween(75, 90);
+      distinct.add(percent);
+    }
+    assertThat(distinct).hasSizeGreaterThanOrEqualTo(4);
+  }
+
+  private void awaitJwksRequests(int expected) {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (jwksRequests() < expected && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(5_000_000);
+    }
+    assertThat(jwksRequests()).isEqualTo(expected);
+  }
+
+  static Duration percentOf(Duration duration, int percent) {
+    return Duration.ofMillis(duration.toMillis() * percent / 100);
+  }
+
+  /** Queues fetches until the test runs them, or runs them at once while {@code runImmediately}. */
+  static final class ManualExecutor implements Executor {
+    volatile boolean runImmediately;
+    private final Queue<Runnable> tasks = new ArrayDeque<>();
+
+    @Override
+    public synchronized void execute(Runnable task) {
+      if (runImmediately) {
+        task.run();
+      } else {
+        tasks.add(task);
+      }
+    }
+
+    synchronized int queued() {
+      return tasks.size();
+    }
+
+    void runAll() {
+      Runnable task;
+      while ((task = poll()) != null) {
+        task.run();
+      }
+    }
+
+    private synchronized Runnable poll() {
+      return tasks.poll();
+    }
+  }
+}
