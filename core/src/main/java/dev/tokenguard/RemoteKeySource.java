@@ -1,5 +1,7 @@
 package dev.tokenguard;
 
+import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -33,13 +35,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fetches the issuer's JWKS (from a configured URI or through discovery) and keeps the last result
- * as an immutable {@link Snapshot}. Thread-safe.
+ * as an immutable {@link Snapshot} in a one-entry Caffeine cache, which also makes every fetch
+ * single-flight. Thread-safe.
  *
  * <p>How it behaves:
  *
  * <ul>
- *   <li>Single flight: at most one fetch is under way at any time; every caller that needs one
- *       joins it.
+ *   <li>Single flight: at most one fetch is under way at any time (Caffeine coalesces loads and
+ *       refreshes); every caller that needs one joins it.
  *   <li>Refresh ahead: from a jittered 75-90 % of the cache lifetime (the response's {@code
  *       Cache-Control: max-age} clamped to bounds) a request starts a background refresh and is
  *       served the cached keys without waiting. A request waits on the network only when there are
@@ -56,6 +59,7 @@ import org.slf4j.LoggerFactory;
  */
 final class RemoteKeySource implements KeySource {
   private static final Logger LOG = LoggerFactory.getLogger(RemoteKeySource.class);
+  private static final String KEY = "jwks";
   /** After a failed fetch with no usable keys, requests fail fast for this long before retrying. */
   static final Duration FAILURE_BACKOFF = Duration.ofSeconds(5);
   /** While stale keys are served, the background retries about this often (plus up to 20 % jitter). */
@@ -115,19 +119,23 @@ final class RemoteKeySource implements KeySource {
   }
 
   private final Settings settings;
+  /**
+   * The one snapshot, under one key. Caffeine coalesces loads and refreshes: {@code get} starts the
+   * first load or joins it, {@code refresh} starts a refresh or joins the one under way, and a
+   * refresh that finishes after an invalidation is dropped. When to wait and when to refresh is
+   * decided here, from the snapshot's own times.
+   */
+  private final AsyncLoadingCache<String, Snapshot> snapshots;
   private final Cache<String, Boolean> missingKids;
   private final AtomicLong fetchCount = new AtomicLong();
   private final AtomicBoolean failing = new AtomicBoolean();
   private final AtomicBoolean listenerWarned = new AtomicBoolean();
-  private final Object lock = new Object();
-  private volatile Snapshot current;
+  private final Object missLock = new Object();
   private volatile URI resolvedJwksUri;
   private volatile Instant lastSuccess;
   private volatile Instant lastFailure;
   private volatile String lastFailureReason;
-  // Guarded by lock:
-  private CompletableFuture<Snapshot> inFlight;
-  private long generation;
+  // Guarded by missLock: the unknown-kid refetch rate limit.
   private boolean missRefetched;
   private long lastMissRefetchMillis;
 
@@ -135,6 +143,20 @@ final class RemoteKeySource implements KeySource {
     this.settings = settings;
     this.resolvedJwksUri = settings.jwksUri;
     Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(settings.clock.millis());
+    this.snapshots =
+        Caffeine.newBuilder()
+            .executor(Runnable::run) // Caffeine's upkeep is trivial here; fetches run on the fetch executor
+            .buildAsync(new AsyncCacheLoader<String, Snapshot>() {
+              @Override
+              public CompletableFuture<Snapshot> asyncLoad(String key, Executor unused) {
+                return onFetchExecutor(() -> fetch(null));
+              }
+
+              @Override
+              public CompletableFuture<Snapshot> asyncReload(String key, Snapshot old, Executor unused) {
+                return onFetchExecutor(() -> fetch(old));
+              }
+            });
     this.missingKids =
         Caffeine.newBuilder()
             .ticker(ticker)
@@ -162,7 +184,7 @@ final class RemoteKeySource implements KeySource {
   @Override
   public KeySet keys() {
     Instant now = settings.clock.instant();
-    Snapshot snapshot = current;
+    Snapshot snapshot = current();
     if (snapshot == null || mustWait(snapshot, now)) {
       snapshot = await(fetchNow());
     } else if (!now.isBefore(snapshot.refreshAt)) {
@@ -197,24 +219,18 @@ final class RemoteKeySource implements KeySource {
       return seen;
     }
     CompletableFuture<Snapshot> pending;
-    Runnable task = null;
-    synchronized (lock) {
-      Snapshot latest = current;
+    synchronized (missLock) {
+      Snapshot latest = current();
       if (latest != null && latest.keys != null && latest.keys != seen && latest.keys.byKid(kid) != null) {
         return latest.keys; // a refresh since the caller looked brought the key
       }
-      if (inFlight != null) {
-        pending = inFlight; // join the fetch under way
-      } else {
+      pending = inFlight(); // join the fetch under way
+      if (pending == null) {
         long now = settings.clock.millis();
-        if (missRefetched && now - lastMissRefetchMillis < settings.refetchInterval.toMillis()) {
-          pending = null;
-        } else {
+        if (!missRefetched || now - lastMissRefetchMillis >= settings.refetchInterval.toMillis()) {
           missRefetched = true;
           lastMissRefetchMillis = now;
-          CompletableFuture<Snapshot> future = new CompletableFuture<>();
-          task = registerFetch(future);
-          pending = future;
+          pending = fetchNow();
         }
       }
     }
@@ -223,9 +239,6 @@ final class RemoteKeySource implements KeySource {
       notifyListener(l -> l.refetchSuppressed("unknown kid; the last refetch for an unknown kid was less than "
           + settings.refetchInterval.toSeconds() + " s ago"));
       return seen;
-    }
-    if (task != null) {
-      submit(task);
     }
     Snapshot refreshed = await(pending);
     if (refreshed.keys == null) {
@@ -244,19 +257,15 @@ final class RemoteKeySource implements KeySource {
 
   @Override
   public void invalidate() {
-    synchronized (lock) {
-      generation++;
-      current = null;
-      inFlight = null;
-      resolvedJwksUri = settings.jwksUri;
-    }
+    resolvedJwksUri = settings.jwksUri;
+    snapshots.synchronous().invalidateAll();
     missingKids.invalidateAll();
     LOG.debug("Cached keys invalidated; the next verification fetches them again");
   }
 
   @Override
   public KeySourceHealth health() {
-    Snapshot snapshot = current;
+    Snapshot snapshot = current();
     KeySourceHealth.Status status;
     Set<String> ids = Set.of();
     if (snapshot == null) {
@@ -272,56 +281,35 @@ final class RemoteKeySource implements KeySource {
     return new KeySourceHealth(status, lastSuccess, lastFailure, lastFailureReason, ids, fetchCount.get());
   }
 
-  /** Starts a fetch, or returns the one under way. */
-  private CompletableFuture<Snapshot> fetchNow() {
-    CompletableFuture<Snapshot> future;
-    Runnable task;
-    synchronized (lock) {
-      if (inFlight != null) {
-        return inFlight;
-      }
-      future = new CompletableFuture<>();
-      task = registerFetch(future);
+  /** The last completed snapshot, or null before the first fetch finished. */
+  private Snapshot current() {
+    CompletableFuture<Snapshot> present = snapshots.getIfPresent(KEY);
+    return present != null && present.isDone() && !present.isCompletedExceptionally() ? present.join() : null;
+  }
+
+  /** The fetch under way (first load or refresh), or null. */
+  private CompletableFuture<Snapshot> inFlight() {
+    CompletableFuture<Snapshot> present = snapshots.getIfPresent(KEY);
+    if (present != null && !present.isDone()) {
+      return present;
     }
-    submit(task);
-    return future;
+    return snapshots.synchronous().policy().refreshes().get(KEY);
   }
 
-  /** Makes {@code future} the fetch under way and returns the task that completes it. Holds lock. */
-  private Runnable registerFetch(CompletableFuture<Snapshot> future) {
-    inFlight = future;
-    long startedIn = generation;
-    Snapshot previous = current;
-    return () -> {
-      Snapshot next;
-      try {
-        next = fetch(previous);
-      } catch (Throwable t) { // fetch handles every expected failure; never leave waiters hanging
-        synchronized (lock) {
-          if (inFlight == future) {
-            inFlight = null;
-          }
-        }
-        future.completeExceptionally(t);
-        throw t;
-      }
-      synchronized (lock) {
-        if (generation == startedIn) {
-          current = next;
-        }
-        if (inFlight == future) {
-          inFlight = null;
-        }
-      }
-      future.complete(next);
-    };
+  /** Starts a fetch, or joins the one under way. */
+  private CompletableFuture<Snapshot> fetchNow() {
+    CompletableFuture<Snapshot> present = snapshots.getIfPresent(KEY);
+    if (present == null || !present.isDone()) {
+      return snapshots.get(KEY);
+    }
+    return snapshots.synchronous().refresh(KEY);
   }
 
-  private void submit(Runnable task) {
+  private CompletableFuture<Snapshot> onFetchExecutor(java.util.function.Supplier<Snapshot> fetch) {
     try {
-      settings.executor.execute(task);
+      return CompletableFuture.supplyAsync(fetch, settings.executor);
     } catch (RejectedExecutionException e) {
-      task.run();
+      return CompletableFuture.completedFuture(fetch.get());
     }
   }
 
