@@ -22,8 +22,6 @@ import dev.tokenguard.TokenVerificationException.Reason;
 import dev.tokenguard.testing.FakeIssuer;
 import dev.tokenguard.testing.TestKey;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -433,13 +431,19 @@ class AccessTokenVerifierTest {
   }
 
   @Test
-  void neverLogsTheToken() throws Exception {
+  void neverLogsTheToken() {
     String expired = issuer.accessToken().expired().sign();
     String forged = issuer.accessToken().tamperedSignature().sign();
-    assertRejected(expired, EXPIRED);
-    assertRejected(forged, Reason.BAD_SIGNATURE);
-    Path log = Path.of("target", "tokenguard-test.log");
-    String logged = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      assertRejected(expired, EXPIRED);
+      assertRejected(forged, Reason.BAD_SIGNATURE);
+    } finally {
+      System.setErr(original);
+    }
+    String logged = captured.toString(StandardCharsets.UTF_8);
     assertThat(logged).contains("Rejected token");
     for (String token : List.of(expired, forged)) {
       for (String part : token.split("\\.")) {
