@@ -315,7 +315,11 @@ public interface AccessTokenVerifier {
       return this;
     }
 
-    /** The HTTP client for discovery and JWKS fetches (for a proxy or custom TLS). Its redirect policy is overridden by a same-origin check. */
+    /**
+     * The HTTP client for discovery and JWKS fetches (for a proxy or custom TLS). Prefer one built
+     * with {@code HttpClient.Redirect.NEVER}: a response that arrives from another origin after a
+     * redirect is refused, but a client that follows redirects has still sent the request there.
+     */
     public Builder httpClient(HttpClient httpClient) {
       this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
       return this;

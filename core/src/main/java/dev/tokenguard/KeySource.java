@@ -3,8 +3,9 @@ package dev.tokenguard;
 /** Where a verifier gets the issuer's keys. Implementations are thread-safe. */
 interface KeySource {
   /**
-   * The current usable keys; may wait on the network only when no key set was ever loaded (or the
-   * last one outlived the stale tolerance).
+   * The current usable keys; may wait on the network only when no key set was ever loaded, when
+   * the last one's lifetime ended without a refresh having been tried (an idle API), or when it
+   * outlived the stale tolerance.
    *
    * @throws TokenVerificationException with {@code KEYS_UNAVAILABLE} when no key set can be had
    */
