@@ -250,6 +250,39 @@ public final class FakeIssuer implements AutoCloseable {
     }
   }
 
+  /**
+   * Publishes a new key without signing with it yet, as issuers do ahead of a rotation so that
+   * verifiers pick the key up with a routine refresh before the first token needs it. Returns its
+   * {@code kid}; {@link #useKey(String)} switches signing to it.
+   */
+  public String publishNextKey() {
+    synchronized (lock) {
+      RSAKey next = newKey(2048);
+      List<RSAKey> updated = new ArrayList<>(keys);
+      updated.add(next);
+      keys = List.copyOf(updated);
+      return next.getKeyID();
+    }
+  }
+
+  /**
+   * Signs new tokens with the published key {@code kid} (one from {@link #publishNextKey()} or
+   * {@link #rotateKey()}).
+   *
+   * @throws IllegalArgumentException if no such key is published
+   */
+  public void useKey(String kid) {
+    synchronized (lock) {
+      for (RSAKey key : keys) {
+        if (key.getKeyID().equals(kid)) {
+          signingKey = key;
+          return;
+        }
+      }
+      throw new IllegalArgumentException("no published key has this kid");
+    }
+  }
+
   /** Stops publishing every key but the current signing key. */
   public void retireOldKeys() {
     synchronized (lock) {

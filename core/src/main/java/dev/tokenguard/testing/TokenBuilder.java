@@ -40,6 +40,7 @@ public final class TokenBuilder {
   private Signing signing = Signing.ISSUER_KEY;
   private TestKey testKey;
   private boolean keyIdSet;
+  private String rawPayload;
 
   private TokenBuilder(FakeIssuer issuer) {
     this.issuer = issuer;
@@ -181,6 +182,15 @@ public final class TokenBuilder {
     return this;
   }
 
+  /**
+   * Signs these exact characters (as UTF-8) as the payload instead of the claims: for nested JWTs
+   * ({@code cty: JWT}) and payloads that are not JSON objects.
+   */
+  public TokenBuilder payload(String raw) {
+    rawPayload = Objects.requireNonNull(raw, "raw");
+    return this;
+  }
+
   /** Signs with a fresh key the issuer never published (under a random {@code kid}). */
   public TokenBuilder signedWithUnknownKey() {
     signing = Signing.UNKNOWN_KEY;
@@ -234,7 +244,8 @@ public final class TokenBuilder {
     if (!keyIdSet) {
       h.put("kid", signing == Signing.TEST_KEY ? testKey.keyId() : key.getKeyID());
     }
-    String signingInput = encode(JSONObjectUtils.toJSONString(h)) + "." + encode(JSONObjectUtils.toJSONString(claims));
+    String signingInput = encode(JSONObjectUtils.toJSONString(h)) + "."
+        + encode(rawPayload != null ? rawPayload : JSONObjectUtils.toJSONString(claims));
     byte[] input = signingInput.getBytes(StandardCharsets.US_ASCII);
     try {
       switch (signing) {
