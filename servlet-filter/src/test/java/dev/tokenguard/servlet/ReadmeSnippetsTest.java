@@ -2,46 +2,64 @@ package dev.tokenguard.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tokenguard.AccessTokenVerifier;
 import dev.tokenguard.testing.FakeIssuer;
 import jakarta.servlet.Filter;
-import java.io.InputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.StringReader;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
+import org.xml.sax.InputSource;
 
-/** The README's "Protect a servlet API" snippets, run as written (issuer swapped for a FakeIssuer). */
+/**
+ * The README's "Protect a servlet API" snippets, read from README.md itself and run as written:
+ * the Java block compiled in-process and the {@code web.xml} block's init parameters given to the
+ * container. Only the Auth0 issuer is swapped for a {@link FakeIssuer}.
+ */
 class ReadmeSnippetsTest {
+  private static final String HEADING = "## Protect a servlet API";
+  private static final String README_ISSUER = "https://tenant.us.auth0.com/";
   private static final String API = "https://example.com/health-api";
+
+  @TempDir Path work;
 
   @Test
   void builderSnippetProtectsTheHealthApi() throws Exception {
+    String snippet = blockAfter(HEADING, "java", "");
+    assertThat(snippet).as("the snippet names the issuer it configures").contains("\"" + README_ISSUER + "\"");
     try (FakeIssuer issuer = FakeIssuer.builder().audience(API).start()) {
-      // README region start
-      AccessTokenVerifier verifier = AccessTokenVerifier.builder()
-          .issuer(issuer.issuer())                            // "https://tenant.us.auth0.com/" in the README
-          .audience("https://example.com/health-api")
-          .build();
-      Filter filter = BearerTokenFilter.builder(verifier)
-          .realm("health-api")
-          .permit("/api/public")                              // no token needed
-          .requireScopes("/api/patients/*", "read:patients")  // all of these scopes
-          .requireScopes("/api/admin/*", "read:admin")
-          .requireAnyScope("/api/reports/*", "read:reports", "read:admin")  // one of these
-          .build();                                           // any other path: a valid token
-      // README region end
+      Filter filter = compileAndRun(snippet.replace("\"" + README_ISSUER + "\"", "\"" + issuer.issuer() + "\""));
+      assertThat(filter).isInstanceOf(BearerTokenFilter.class);
       try (TestServer server = TestServer.start(filter)) {
         String nurse = issuer.accessToken().subject("auth0|nurse").scopes("read:patients").sign();
+        String admin = issuer.accessToken().scopes("read:admin").sign();
+        String reporter = issuer.accessToken().scopes("read:reports").sign();
         assertThat(Http.get(server.uri("/api/public")).statusCode()).isEqualTo(200);
         assertThat(Http.get(server.uri("/api/patients"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(200);
         assertThat(Http.get(server.uri("/api/admin"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(403);
+        assertThat(Http.get(server.uri("/api/admin"), "Authorization", "Bearer " + admin).statusCode()).isEqualTo(200);
         assertThat(Http.get(server.uri("/api/reports"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(403);
-        assertThat(Http.get(server.uri("/api/me")).statusCode()).isEqualTo(401);
+        assertThat(Http.get(server.uri("/api/reports"), "Authorization", "Bearer " + admin).statusCode()).isEqualTo(200);
+        assertThat(Http.get(server.uri("/api/reports"), "Authorization", "Bearer " + reporter).statusCode()).isEqualTo(200);
+        assertThat(Http.get(server.uri("/api/me"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(200);
+        assertThat(Http.get(server.uri("/api/me")).headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"health-api\"");
       }
     }
   }
@@ -49,7 +67,7 @@ class ReadmeSnippetsTest {
   @Test
   void webXmlSnippetConfiguresTheFilterWithoutCode() throws Exception {
     Map<String, String> params = readmeWebXmlInitParameters();
-    assertThat(params).containsEntry("issuer", "https://tenant.us.auth0.com/");
+    assertThat(params).containsEntry("issuer", README_ISSUER);
     try (FakeIssuer issuer = FakeIssuer.builder().audience(params.get("audience")).start()) {
       params.put("issuer", issuer.issuer());
       try (TestServer server = TestServer.startWithInitParameters(params)) {
@@ -62,25 +80,66 @@ class ReadmeSnippetsTest {
     }
   }
 
+  /** The first {@code ```lang} block after {@code heading} whose text contains {@code marker}. */
+  private static String blockAfter(String heading, String lang, String marker) throws IOException {
+    String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
+    int at = readme.indexOf("\n" + heading + "\n");
+    assertThat(at).as("README.md has a section %s", heading).isNotNegative();
+    int next = readme.indexOf("\n## ", at + 1);
+    String section = next < 0 ? readme.substring(at) : readme.substring(at, next);
+    Matcher m = Pattern.compile("```" + lang + "\\n(.*?)```", Pattern.DOTALL).matcher(section);
+    while (m.find()) {
+      if (m.group(1).contains(marker)) {
+        return m.group(1);
+      }
+    }
+    throw new AssertionError("no " + lang + " block containing " + marker + " in the section " + heading);
+  }
+
+  /** Compiles the snippet as the body of a method that returns its {@code filter}, and runs it. */
+  private Filter compileAndRun(String snippet) throws Exception {
+    String className = "ServletReadmeSnippet";
+    String source = "import dev.tokenguard.*;\nimport dev.tokenguard.servlet.*;\nimport jakarta.servlet.Filter;\n"
+        + "public class " + className + " {\n  public static Filter create() {\n" + snippet + "\n    return filter;\n  }\n}\n";
+    Path file = work.resolve(className + ".java");
+    Files.writeString(file, source);
+    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+    assertThat(javac).as("a JDK compiler (tests run on a JDK)").isNotNull();
+    ByteArrayOutputStream errors = new ByteArrayOutputStream();
+    int status = javac.run(null, errors, errors,
+        "-classpath", System.getProperty("java.class.path"), "-d", work.toString(), file.toString());
+    assertThat(status).as("README snippet compiles:%n%s%n%s", source, errors.toString(StandardCharsets.UTF_8)).isZero();
+    try (URLClassLoader loader = new URLClassLoader(new URL[] {work.toUri().toURL()}, getClass().getClassLoader())) {
+      Method create = loader.loadClass(className).getMethod("create");
+      return (Filter) create.invoke(null);
+    }
+  }
+
+  /** The init parameters of the README's {@code <filter>}, checking it names this filter and maps it to every path. */
   private static Map<String, String> readmeWebXmlInitParameters() throws Exception {
+    String snippet = blockAfter(HEADING, "xml", "<filter>");
     DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
     factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
     factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-    factory.setNamespaceAware(true);
-    Document doc;
-    try (InputStream in = ReadmeSnippetsTest.class.getResourceAsStream("/readme/web.xml")) {
-      doc = factory.newDocumentBuilder().parse(in);
-    }
-    Element filter = (Element) doc.getElementsByTagNameNS("*", "filter").item(0);
-    assertThat(filter.getElementsByTagNameNS("*", "filter-class").item(0).getTextContent())
-        .isEqualTo(BearerTokenFilter.class.getName());
+    // The snippet is a fragment of web.xml (<filter> and <filter-mapping>): give it its root element.
+    Document doc = factory.newDocumentBuilder().parse(new InputSource(new StringReader("<web-app>" + snippet + "</web-app>")));
+    Element filter = (Element) doc.getElementsByTagName("filter").item(0);
+    assertThat(text(filter, "filter-class")).isEqualTo(BearerTokenFilter.class.getName());
+    Element mapping = (Element) doc.getElementsByTagName("filter-mapping").item(0);
+    assertThat(mapping).as("the snippet maps the filter").isNotNull();
+    assertThat(text(mapping, "filter-name")).isEqualTo(text(filter, "filter-name"));
+    assertThat(text(mapping, "url-pattern")).as("TestServer maps the filter to /* as the snippet does").isEqualTo("/*");
     Map<String, String> params = new LinkedHashMap<>();
-    NodeList initParams = filter.getElementsByTagNameNS("*", "init-param");
+    NodeList initParams = filter.getElementsByTagName("init-param");
     for (int i = 0; i < initParams.getLength(); i++) {
       Element p = (Element) initParams.item(i);
-      params.put(p.getElementsByTagNameNS("*", "param-name").item(0).getTextContent().trim(),
-          p.getElementsByTagNameNS("*", "param-value").item(0).getTextContent().trim());
+      params.put(text(p, "param-name"), text(p, "param-value"));
     }
+    assertThat(params).as("init parameters").isNotEmpty();
     return params;
+  }
+
+  private static String text(Element parent, String child) {
+    return parent.getElementsByTagName(child).item(0).getTextContent().trim();
   }
 }
