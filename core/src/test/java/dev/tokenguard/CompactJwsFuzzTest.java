@@ -28,7 +28,7 @@ class CompactJwsFuzzTest {
   @FuzzTest(maxDuration = "60s")
   @Timeout(10)
   @DictionaryEntries({
-    ".", "eyJ", "eyJhbGciOiJSUzI1NiJ9", "eyJhbGciOiJFUzI1NiJ9", "eyJhbGciOiJub25lIn0", "e30", "=", "+", "/", "\u00e9"
+    ".", "eyJ", "eyJhbGciOiJSUzI1NiJ9", "eyJhbGciOiJFUzI1NiJ9", "eyJhbGciOiJub25lIn0", "e30", "=", "+", "/"
   })
   void parse(byte[] input) {
     String token = new String(input, UTF_8);

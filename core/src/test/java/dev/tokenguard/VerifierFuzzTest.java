@@ -69,12 +69,12 @@ class VerifierFuzzTest {
   @FuzzTest(maxDuration = "60s")
   @Timeout(10)
   @DictionaryEntries({
-    "signed\n", "signed-es256\n", "forged\n", "\"alg\"", "\"RS256\"", "\"ES256\"", "\"none\"", "\"kid\"",
+    "signed", "signed-es256", "forged", "\"alg\"", "\"RS256\"", "\"ES256\"", "\"none\"", "\"kid\"",
     "\"fuzz-rsa\"", "\"fuzz-ec\"", "\"typ\"", "\"at+jwt\"", "\"JWT\"", "\"crit\"", "\"b64\"", "\"cty\"",
     "\"enc\"", "\"jku\"", "\"jwk\"", "\"x5c\"", "\"iss\"", "\"" + ISSUER + "\"", "\"aud\"", "\"" + AUDIENCE + "\"",
     "\"sub\"", "\"exp\"", "\"nbf\"", "\"iat\"", "1767229200", "1767225600", "\"scope\"", "\"permissions\"",
     "\"client_id\"", "\"azp\"", "\"jti\"", "\"gty\"", "\"nonce\"", "\"at_hash\"", "1e308", "9223372036854775808",
-    "-0.5", "null", "[", "{", "\\u0000", "\\ud800"
+    "-0.5", "null", "[", "{"
   })
   void verify(byte[] input) {
     Token token = Token.from(input);
