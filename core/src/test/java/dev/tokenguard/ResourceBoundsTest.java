@@ -13,6 +13,7 @@ import static dev.tokenguard.TokenVerificationException.Reason.UNSUPPORTED_ALGOR
 import static dev.tokenguard.TokenVerificationException.Reason.UNSUPPORTED_HEADER;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.ByteArrayOutputStream;
@@ -226,6 +227,13 @@ class ResourceBoundsTest {
     assertThat(boundedReason(VERIFIER, T.sign(p2cOnly, payload()))).isEqualTo(UNSUPPORTED_HEADER);
     String pbes2Alg = "{\"alg\":\"PBES2-HS512+A256KW\",\"p2c\":2147483647}";
     assertThat(boundedReason(VERIFIER, T.sign(pbes2Alg, payload()))).isEqualTo(UNSUPPORTED_ALGORITHM);
+  }
+
+  //
+  @Test
+  void jsonSmartIsNotOnTheClasspath() {
+    // json-smart had its own deep-nesting CVE (CVE-2023-1370); tokens are parsed by Nimbus' shaded Gson.
+    assertThatThrownBy(() -> Class.forName("net.minidev.json.parser.JSONParser")).isInstanceOf(ClassNotFoundException.class);
   }
 
   // error and log amplification
