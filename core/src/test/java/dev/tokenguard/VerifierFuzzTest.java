@@ -15,13 +15,9 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
-import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,12 +48,12 @@ import org.junit.jupiter.api.Timeout;
  * (see SECURITY.md).
  */
 class VerifierFuzzTest {
-  static final String ISSUER = "https://tenant.example.test/";
-  static final String AUDIENCE = "https://api.example.test";
+  private static final String ISSUER = AttackTokens.ISSUER;
+  private static final String AUDIENCE = AttackTokens.AUDIENCE;
   /** 2026-01-01T00:00:00Z = 1767225600: the seeds' exp/iat values are relative to it. */
-  static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+  private static final Instant NOW = AttackTokens.NOW;
 
-  private static final RSAKey RSA_KEY = rsaKey();
+  private static final RSAKey RSA_KEY = AttackTokens.rsa(2048, "fuzz-rsa");
   private static final ECKey EC_KEY = ecKey();
   private static final String JWKS = new JWKSet(List.of(RSA_KEY.toPublicJWK(), EC_KEY.toPublicJWK())).toString();
 
@@ -182,7 +178,7 @@ class VerifierFuzzTest {
           if (nl2 < 0) {
             return null;
           }
-          String signingInput = b64(Arrays.copyOfRange(input, nl1 + 1, nl2)) + "." + b64(Arrays.copyOfRange(input, nl2 + 1, input.length));
+          String signingInput = AttackTokens.b64(Arrays.copyOfRange(input, nl1 + 1, nl2)) + "." + AttackTokens.b64(Arrays.copyOfRange(input, nl2 + 1, input.length));
           return new Token(signingInput + "." + sign(mode.equals("signed") ? JWSAlgorithm.RS256 : JWSAlgorithm.ES256, signingInput), true);
         }
         case "forged": {
@@ -192,8 +188,8 @@ class VerifierFuzzTest {
             return null;
           }
           return new Token(
-              b64(Arrays.copyOfRange(input, nl1 + 1, nl2)) + "." + b64(Arrays.copyOfRange(input, nl2 + 1, nl3)) + "."
-                  + b64(Arrays.copyOfRange(input, nl3 + 1, input.length)),
+              AttackTokens.b64(Arrays.copyOfRange(input, nl1 + 1, nl2)) + "." + AttackTokens.b64(Arrays.copyOfRange(input, nl2 + 1, nl3))
+                  + "." + AttackTokens.b64(Arrays.copyOfRange(input, nl3 + 1, input.length)),
               false);
         }
         default:
@@ -209,10 +205,6 @@ class VerifierFuzzTest {
       }
       return -1;
     }
-  }
-
-  static String b64(byte[] bytes) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
   private static String sign(JWSAlgorithm alg, String signingInput) {
@@ -231,16 +223,8 @@ class VerifierFuzzTest {
         .audience(AUDIENCE)
         .algorithms(Algorithm.RS256, Algorithm.ES256)
         .jwks(JWKS)
-        .clock(Clock.fixed(NOW, ZoneOffset.UTC))
+        .clock(AttackTokens.CLOCK)
         .build();
-  }
-
-  private static RSAKey rsaKey() {
-    try {
-      return new RSAKeyGenerator(2048).keyID("fuzz-rsa").keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.RS256).generate();
-    } catch (JOSEException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static ECKey ecKey() {
