@@ -266,7 +266,8 @@ public final class TokenBuilder {
   }
 
   private static JWSSigner signer(JWK key) throws JOSEException {
-    return key instanceof ECKey ? new ECDSASigner((ECKey) key) : new RSASSASigner((RSAKey) key);
+    // allowWeakKey: tests publish 1024-bit keys (TestKey.rsa(1024)) to check that verifiers refuse them.
+    return key instanceof ECKey ? new ECDSASigner((ECKey) key) : new RSASSASigner((RSAKey) key, true);
   }
 
   /** The issuer key's SubjectPublicKeyInfo in PEM, as attackers feed it to HMAC. */
