@@ -180,6 +180,13 @@ class AttackAlgorithmTest {
     assertThat(reasonFor(verifier, AttackTokens.sign(weak, header.getBytes(UTF_8), payload().getBytes(UTF_8)))).isEqualTo(UNKNOWN_KEY);
     // The same verifier still accepts the strong key's tokens.
     assertThat(verifier.verify(T.sign(HEADER, payload())).subject()).isEqualTo("user-1");
+    // And through the fixture: a 1024-bit TestKey published next to the issuer's own key.
+    TestKey fixtureWeak = ISSUER.publishKey(TestKey.rsa(1024));
+    try {
+      assertThat(reasonFor(ISSUER.verifierBuilder().build(), ISSUER.accessToken().signedWith(fixtureWeak).sign())).isEqualTo(UNKNOWN_KEY);
+    } finally {
+      ISSUER.unpublishKey(fixtureWeak.keyId());
+    }
   }
 
   //
