@@ -201,12 +201,17 @@ class AttackKeySourceTest {
   @Test
   void ignoresAnOctKeyPublishedUnderTheTrustedKid() {
     byte[] secret = new byte[32];
-    String oct = "{\"kty\":\"oct\",\"kid\":\"hmac-1\",\"k\":\"" + b64(secret) + "\"}";
+    String oct = "{\"kty\":\"oct\",\"kid\":\"" + KID + "\",\"k\":\"" + b64(secret) + "\"}";
+    String octOnly = "{\"kty\":\"oct\",\"kid\":\"hmac-1\",\"k\":\"" + b64(secret) + "\"}";
     AccessTokenVerifier verifier = T.verifierBuilder()
-        .jwks("{\"keys\":[" + oct + "," + T.key.toPublicJWK().toJSONString() + "]}")
+        .jwks("{\"keys\":[" + oct + "," + octOnly + "," + T.key.toPublicJWK().toJSONString() + "]}")
         .build();
-    assertThat(reasonFor(verifier, AttackTokens.hs256("{\"alg\":\"HS256\",\"kid\":\"hmac-1\"}", payload(), secret))).isEqualTo(UNSUPPORTED_ALGORITHM);
+    for (String kid : new String[] {KID, "hmac-1"}) {
+      String header = "{\"alg\":\"HS256\",\"kid\":\"" + kid + "\"}";
+      assertThat(reasonFor(verifier, AttackTokens.hs256(header, payload(), secret))).isEqualTo(UNSUPPORTED_ALGORITHM);
+    }
     assertThat(reasonFor(verifier, attackerSigned("{\"alg\":\"RS256\",\"kid\":\"hmac-1\"}", payload()))).isEqualTo(UNKNOWN_KEY);
+    // The refused oct key does not take the RSA key's kid away from it.
     assertThat(verifier.verify(T.sign(HEADER, payload())).subject()).isEqualTo("user-1");
   }
 
