@@ -180,12 +180,7 @@ final class CompactJws {
     }
     // The JSON library also reads a map from an array of [name, value] pairs; a JOSE header and a
     // claims set must be a JSON object (RFC 7515 4, RFC 7519 7.2).
-    int start = 0;
-    while (start < json.length() && (json.charAt(start) == ' ' || json.charAt(start) == '\t'
-        || json.charAt(start) == '\n' || json.charAt(start) == '\r')) {
-      start++;
-    }
-    if (start == json.length() || json.charAt(start) != '{') {
+    if (!json.stripLeading().startsWith("{")) {
       throw reject(MALFORMED, "the " + what + " is not a JSON object");
     }
     try {
