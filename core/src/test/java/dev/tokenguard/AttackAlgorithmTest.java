@@ -14,7 +14,14 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jose.EncryptionMethod;
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWEAlgorithm;
+import com.nimbusds.jose.JWEHeader;
+import com.nimbusds.jose.JWEObject;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.RSAEncrypter;
+import com.nimbusds.jose.crypto.impl.ECDSA;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
@@ -22,9 +29,11 @@ import dev.tokenguard.testing.FakeIssuer;
 import dev.tokenguard.testing.TestKey;
 import java.math.BigInteger;
 import java.text.ParseException;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -39,9 +48,22 @@ class AttackAlgorithmTest {
   private static final FakeIssuer ISSUER = FakeIssuer.start();
   private static final AccessTokenVerifier ISSUER_VERIFIER = ISSUER.verifierBuilder().build();
 
+  /** Extra keys this test published on the shared issuer; removed after each test. */
+  private final List<String> published = new ArrayList<>();
+
   @AfterAll
   static void stop() {
     ISSUER.close();
+  }
+
+  @AfterEach
+  void unpublishExtraKeys() {
+    published.forEach(ISSUER::unpublishKey);
+  }
+
+  private TestKey publish(TestKey key) {
+    published.add(key.keyId());
+    return ISSUER.publishKey(key);
   }
 
   @Test
@@ -143,7 +165,7 @@ class AttackAlgorithmTest {
   //
   @Test
   void rejectsEs256SignatureWithRAndSZeroWhenEs256IsEnabled() {
-    TestKey ec = ISSUER.publishKey(TestKey.ecP256());
+    TestKey ec = publish(TestKey.ecP256());
     AccessTokenVerifier verifier = ISSUER.verifierBuilder().algorithms(Algorithm.RS256, Algorithm.ES256).build();
     String genuine = ISSUER.accessToken().signedWith(ec).sign();
     assertThat(verifier.verify(genuine).subject()).isNotEmpty();
@@ -155,19 +177,17 @@ class AttackAlgorithmTest {
     System.arraycopy(n, 0, rs, 0, 32);
     System.arraycopy(n, 0, rs, 32, 32);
     assertThat(reasonFor(verifier, genuine.substring(0, genuine.lastIndexOf('.') + 1) + b64(rs))).isEqualTo(BAD_SIGNATURE);
-    ISSUER.unpublishKey(ec.keyId());
   }
 
   //
   @Test
   void rejectsAnEs256SignatureTranscodedToDer() throws JOSEException {
-    TestKey ec = ISSUER.publishKey(TestKey.ecP256());
+    TestKey ec = publish(TestKey.ecP256());
     AccessTokenVerifier verifier = ISSUER.verifierBuilder().algorithms(Algorithm.ES256).build();
     String genuine = ISSUER.accessToken().signedWith(ec).sign();
     byte[] p1363 = new Base64URL(genuine.substring(genuine.lastIndexOf('.') + 1)).decode();
-    byte[] der = com.nimbusds.jose.crypto.impl.ECDSA.transcodeSignatureToDER(p1363);
+    byte[] der = ECDSA.transcodeSignatureToDER(p1363);
     assertThat(reasonFor(verifier, genuine.substring(0, genuine.lastIndexOf('.') + 1) + b64(der))).isEqualTo(BAD_SIGNATURE);
-    ISSUER.unpublishKey(ec.keyId());
   }
 
   //
@@ -181,46 +201,38 @@ class AttackAlgorithmTest {
     // The same verifier still accepts the strong key's tokens.
     assertThat(verifier.verify(T.sign(HEADER, payload())).subject()).isEqualTo("user-1");
     // And through the fixture: a 1024-bit TestKey published next to the issuer's own key.
-    TestKey fixtureWeak = ISSUER.publishKey(TestKey.rsa(1024));
-    try {
-      assertThat(reasonFor(ISSUER.verifierBuilder().build(), ISSUER.accessToken().signedWith(fixtureWeak).sign())).isEqualTo(UNKNOWN_KEY);
-    } finally {
-      ISSUER.unpublishKey(fixtureWeak.keyId());
-    }
+    TestKey fixtureWeak = publish(TestKey.rsa(1024));
+    assertThat(reasonFor(ISSUER.verifierBuilder().build(), ISSUER.accessToken().signedWith(fixtureWeak).sign())).isEqualTo(UNKNOWN_KEY);
   }
 
   //
   @Test
   void rejectsATokenSignedWithAKeyPublishedForEncryption() {
-    TestKey enc = ISSUER.publishKey(TestKey.rsa(2048).withUse("enc"));
+    TestKey enc = publish(TestKey.rsa(2048).withUse("enc"));
     AccessTokenVerifier verifier = ISSUER.verifierBuilder().build();
     assertThat(reasonFor(verifier, ISSUER.accessToken().signedWith(enc).sign())).isEqualTo(UNKNOWN_KEY);
-    ISSUER.unpublishKey(enc.keyId());
   }
 
   //
   @ParameterizedTest
   @ValueSource(strings = {"encrypt", "sign", "wrapKey"})
   void rejectsATokenSignedWithAKeyWhoseKeyOpsLackVerify(String op) {
-    TestKey key = ISSUER.publishKey(TestKey.rsa(2048).withUse(null).withKeyOps(op));
+    TestKey key = publish(TestKey.rsa(2048).withUse(null).withKeyOps(op));
     AccessTokenVerifier verifier = ISSUER.verifierBuilder().build();
     assertThat(reasonFor(verifier, ISSUER.accessToken().signedWith(key).sign())).isEqualTo(UNKNOWN_KEY);
-    ISSUER.unpublishKey(key.keyId());
   }
 
   //
   @Test
   void rejectsAnRs256TokenWhoseKeyIsRestrictedToPs256() {
-    TestKey ps = ISSUER.publishKey(TestKey.rsa(2048).withAlgorithm("PS256"));
+    TestKey ps = publish(TestKey.rsa(2048).withAlgorithm("PS256"));
     AccessTokenVerifier verifier = ISSUER.verifierBuilder().algorithms(Algorithm.RS256, Algorithm.PS256).build();
     assertThat(reasonFor(verifier, ISSUER.accessToken().signedWith(ps).header("alg", "RS256").sign())).isEqualTo(UNKNOWN_KEY);
-    ISSUER.unpublishKey(ps.keyId());
   }
 
   @Test
   void rejectsAnRs256TokenWhoseKidNamesAnEcKey() throws ParseException {
-    TestKey ec = TestKey.ecP256();
-    ISSUER.publishKey(ec);
+    TestKey ec = publish(TestKey.ecP256());
     AccessTokenVerifier verifier = ISSUER.verifierBuilder().algorithms(Algorithm.RS256, Algorithm.ES256).build();
     // RS256 header, kid of the EC key, RSA signature by an attacker key.
     RSAKey attacker = AttackTokens.rsa(2048, "attacker");
@@ -229,17 +241,15 @@ class AttackAlgorithmTest {
     String token = AttackTokens.sign(attacker, header.getBytes(UTF_8), claims);
     assertThat(reasonFor(verifier, token)).isEqualTo(UNKNOWN_KEY);
     assertThat(JWKSet.parse(ISSUER.jwks()).getKeyByKeyId(ec.keyId())).isNotNull();
-    ISSUER.unpublishKey(ec.keyId());
   }
 
   //
   @Test
   void rejectsAJweEncryptedToThePublicSigningKey() throws Exception {
-    com.nimbusds.jose.JWEObject jwe = new com.nimbusds.jose.JWEObject(
-        new com.nimbusds.jose.JWEHeader.Builder(com.nimbusds.jose.JWEAlgorithm.RSA_OAEP_256, com.nimbusds.jose.EncryptionMethod.A256GCM)
-            .keyID(AttackTokens.KID).build(),
-        new com.nimbusds.jose.Payload(payload()));
-    jwe.encrypt(new com.nimbusds.jose.crypto.RSAEncrypter(T.key.toRSAPublicKey()));
+    JWEObject jwe = new JWEObject(
+        new JWEHeader.Builder(JWEAlgorithm.RSA_OAEP_256, EncryptionMethod.A256GCM).keyID(AttackTokens.KID).build(),
+        new Payload(payload()));
+    jwe.encrypt(new RSAEncrypter(T.key.toRSAPublicKey()));
     assertThat(reasonFor(VERIFIER, jwe.serialize())).isEqualTo(NOT_A_JWS);
   }
 
