@@ -178,6 +178,11 @@ final class CompactJws {
     if (!json.isEmpty() && json.charAt(0) == '\uFEFF') {
       throw reject(MALFORMED, "the " + what + " starts with a byte order mark");
     }
+    // The JSON library also reads a map from an array of [name, value] pairs; a JOSE header and a
+    // claims set must be a JSON object (RFC 7515 4, RFC 7519 7.2).
+    if (!json.stripLeading().startsWith("{")) {
+      throw reject(MALFORMED, "the " + what + " is not a JSON object");
+    }
     try {
       return JSONObjectUtils.parse(json);
     } catch (ParseException e) {

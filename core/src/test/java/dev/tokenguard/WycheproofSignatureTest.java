@@ -1,0 +1,119 @@
+package dev.tokenguard;
+
+import static dev.tokenguard.WycheproofVectors.hex;
+import static dev.tokenguard.WycheproofVectors.list;
+import static dev.tokenguard.WycheproofVectors.tcId;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.util.Base64URL;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.Signature;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Project Wycheproof's raw signature vectors against the primitives under the JWS layer: RSASSA
+ * PKCS#1 v1.5 with SHA-256 through the JCA {@code SHA256withRSA} signature Nimbus delegates to and
+ * through Nimbus' {@link RSASSAVerifier} itself, and ES256 (P-256, IEEE P1363 R||S signatures, the
+ * JWS format) through Nimbus' {@link ECDSAVerifier}. {@code invalid} must never verify,
+ * {@code valid} must; {@code acceptable} cases are explained where they occur.
+ */
+class WycheproofSignatureTest {
+  /**
+   * Valid ES256 signatures that the JDK's own EC provider (SunEC, checked on 17.0.15 with plain
+   * {@code SHA256withECDSAinP1363Format}) refuses: tcId 115 "k*G has a large x-coordinate" and
+   * tcId 257 "r = 3, x = n + 3", both with an x-coordinate of k*G at or above the group order.
+   * Refusing them fails closed, and an honest signer hits such an r with probability about
+   * 2^-128, so they are tolerated in either outcome; any other valid case must verify.
+   */
+  private static final java.util.Set<Integer> JDK_EC_FALSE_REJECTIONS = java.util.Set.of(115, 257);
+
+  @Test
+  void rs256PrimitiveRejectsEveryInvalidPkcs1Signature() throws Exception {
+    Map<String, Object> vectors = WycheproofVectors.load("rsa_signature_2048_sha256_test.json");
+    List<String> failures = new ArrayList<>();
+    int cases = 0;
+    for (Map<String, Object> group : list(vectors, "testGroups")) {
+      RSAPublicKey key = (RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(hex(group, "publicKeyDer")));
+      RSASSAVerifier nimbus = new RSASSAVerifier(key);
+      for (Map<String, Object> test : list(group, "tests")) {
+        cases++;
+        byte[] msg = hex(test, "msg");
+        byte[] sig = hex(test, "sig");
+        boolean jca = jcaVerifies(key, msg, sig);
+        boolean viaNimbus = nimbusVerifies(nimbus, JWSAlgorithm.RS256, msg, sig);
+        String result = (String) test.get("result");
+        String what = "tcId " + tcId(test) + " (" + test.get("comment") + ", " + result + ")";
+        if (jca != viaNimbus) {
+          failures.add(what + ": JCA says " + jca + ", Nimbus says " + viaNimbus);
+        }
+        if (result.equals("invalid") && (jca || viaNimbus)) {
+          failures.add(what + ": an invalid signature verified");
+        }
+        if (result.equals("valid") && !(jca && viaNimbus)) {
+          failures.add(what + ": a valid signature did not verify");
+        }
+        // "acceptable": tcId 8 (MissingNull), a DigestInfo without the NULL parameters, which
+        // RFC 8017 allows verifiers to accept. Either outcome is fine; the JDK rejects it.
+      }
+    }
+    assertThat(failures).isEmpty();
+    assertThat(cases).isEqualTo(((Number) vectors.get("numberOfTests")).intValue());
+  }
+
+  @Test
+  void es256PrimitiveRejectsEveryInvalidP1363Signature() throws Exception {
+    Map<String, Object> vectors = WycheproofVectors.load("ecdsa_secp256r1_sha256_p1363_test.json");
+    List<String> failures = new ArrayList<>();
+    int cases = 0;
+    for (Map<String, Object> group : list(vectors, "testGroups")) {
+      ECPublicKey key = (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(hex(group, "publicKeyDer")));
+      ECDSAVerifier nimbus = new ECDSAVerifier(key);
+      for (Map<String, Object> test : list(group, "tests")) {
+        cases++;
+        boolean verified = nimbusVerifies(nimbus, JWSAlgorithm.ES256, hex(test, "msg"), hex(test, "sig"));
+        String result = (String) test.get("result");
+        String what = "tcId " + tcId(test) + " (" + test.get("comment") + ", " + result + ")";
+        if (result.equals("invalid") && verified) {
+          failures.add(what + ": an invalid signature verified");
+        }
+        if (result.equals("valid") && !verified && !JDK_EC_FALSE_REJECTIONS.contains(tcId(test))) {
+          failures.add(what + ": a valid signature did not verify");
+        }
+        // This file has no "acceptable" cases.
+      }
+    }
+    assertThat(failures).isEmpty();
+    assertThat(cases).isEqualTo(((Number) vectors.get("numberOfTests")).intValue());
+  }
+
+  private static boolean jcaVerifies(RSAPublicKey key, byte[] msg, byte[] sig) {
+    try {
+      Signature signature = Signature.getInstance("SHA256withRSA");
+      signature.initVerify(key);
+      signature.update(msg);
+      return signature.verify(sig);
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
+  }
+
+  private static boolean nimbusVerifies(com.nimbusds.jose.JWSVerifier verifier, JWSAlgorithm alg, byte[] msg, byte[] sig) {
+    try {
+      return verifier.verify(new JWSHeader(alg), msg, Base64URL.encode(sig));
+    } catch (JOSEException e) {
+      return false;
+    }
+  }
+}
