@@ -15,6 +15,7 @@ import static dev.tokenguard.TokenVerificationException.Reason.WRONG_TYPE;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -29,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,18 +60,50 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
   private final KeySource keySource;
   private final Cache<String, Verified> verified;
 
-  /** A cache entry: the verified token, the key that verified it, and its time bounds. */
+  /** Tokens up to this many characters weigh 1 in the verified-token cache; longer ones weigh more. */
+  static final int CACHE_WEIGHT_UNIT = 2048;
+
+  /**
+   * A cache entry: the verified token, the key that verified it, and its time bounds in epoch
+   * milliseconds (the first instant at which it is refused, clock skew included).
+   */
   private static final class Verified {
     final AccessToken token;
     final VerificationKey key;
-    final long expMillis;
+    final long expiredFromMillis;
+    final long tooOldFromMillis;
     final long nbfMillis;
 
-    Verified(AccessToken token, VerificationKey key, long expMillis, long nbfMillis) {
+    Verified(AccessToken token, VerificationKey key, long expiredFromMillis, long tooOldFromMillis, long nbfMillis) {
       this.token = token;
       this.key = key;
-      this.expMillis = expMillis;
+      this.expiredFromMillis = expiredFromMillis;
+      this.tooOldFromMillis = tooOldFromMillis;
       this.nbfMillis = nbfMillis;
+    }
+
+    long refusedFromMillis() {
+      return Math.min(expiredFromMillis, tooOldFromMillis);
+    }
+  }
+
+  /** Drops an entry when its token expires (or grows too old) on the verifier's clock. */
+  private static final class UntilRefused implements Expiry<String, Verified> {
+    @Override
+    public long expireAfterCreate(String token, Verified v, long currentTime) {
+      long nowMillis = TimeUnit.NANOSECONDS.toMillis(currentTime);
+      long left = v.refusedFromMillis() - nowMillis;
+      return left <= 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(Math.min(left, TimeUnit.DAYS.toMillis(365)));
+    }
+
+    @Override
+    public long expireAfterUpdate(String token, Verified v, long currentTime, long currentDuration) {
+      return expireAfterCreate(token, v, currentTime);
+    }
+
+    @Override
+    public long expireAfterRead(String token, Verified v, long currentTime, long currentDuration) {
+      return currentDuration;
     }
   }
 
@@ -87,13 +121,21 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     this.scopeClaims = List.copyOf(b.scopeClaims);
     this.strict = b.strictRfc9068;
     this.keySource = keySource;
-    // Only verified tokens enter; weight bounds memory by token length (about 4 KiB per entry on average).
+    // Only verified tokens enter, so rejected tokens cannot evict good ones. The size counts tokens
+    // of up to 2048 characters (Auth0's are under 1,000) as one and longer ones as several, so a
+    // flood of maximum-size tokens cannot hold more memory than the configured number of ordinary
+    // ones (an entry holds the token and its claims: roughly 2 to 3 times the token's length).
+    // Entries leave when their token expires, on the verifier's clock; a hit re-checks time
+    // bounds and the signing key anyway.
+    Clock c = b.clock;
     this.verified =
         b.verifiedTokenCacheSize == 0
             ? null
             : Caffeine.newBuilder()
-                .maximumWeight(b.verifiedTokenCacheSize * 4096L)
-                .weigher((String token, Verified v) -> token.length() + 1024)
+                .maximumWeight(b.verifiedTokenCacheSize)
+                .weigher((String token, Verified v) -> 1 + (token.length() - 1) / CACHE_WEIGHT_UNIT)
+                .expireAfter(new UntilRefused())
+                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(c.millis()))
                 .build();
   }
 
@@ -158,7 +200,10 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     if (verified != null) {
       Verified hit = verified.getIfPresent(token);
       if (hit != null) {
-        return revalidate(hit);
+        AccessToken served = revalidate(token, hit);
+        if (served != null) {
+          return served;
+        }
       }
     }
     CompactJws jws = CompactJws.parse(token, algorithms);
@@ -256,24 +301,43 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
       }
     }
     if (verified != null) {
-      verified.put(token, new Verified(accessToken, key, expMillis, nbfMillis));
+      long tooOldFrom = maxTokenAgeMillis >= 0 ? iat * 1000 + maxTokenAgeMillis + skewMillis + 1 : Long.MAX_VALUE;
+      verified.put(token, new Verified(accessToken, key, expMillis + skewMillis, tooOldFrom, nbfMillis));
     }
     return accessToken;
   }
 
-  /** A cache hit: time bounds and key presence are checked again, on the verifier's clock. */
-  private AccessToken revalidate(Verified hit) {
+  /**
+   * A cache hit: time bounds are checked again on the verifier's clock, and the signing key must
+   * still be in the issuer's current key set (the same key material under the same kid). Returns
+   * null, after dropping the entry, when the key is no longer there, so the token is verified in
+   * full against the current keys: the cache never changes an outcome.
+   */
+  private AccessToken revalidate(String token, Verified hit) {
     long nowMillis = clock.millis();
-    if (nowMillis >= hit.expMillis + skewMillis) {
-      throw reject(EXPIRED, "expired at " + hit.token.expiresAt());
+    if (nowMillis >= hit.expiredFromMillis) {
+      throw reject(EXPIRED, "expired at " + hit.token.expiresAt() + ", now " + Instant.ofEpochMilli(nowMillis));
+    }
+    if (nowMillis >= hit.tooOldFromMillis) {
+      throw reject(TOO_OLD, "issued at " + hit.token.issuedAt().orElse(null) + ", older than the maximum token age");
     }
     if (nowMillis + skewMillis < hit.nbfMillis) {
       throw reject(NOT_YET_VALID, "nbf is in the future");
     }
     if (!keySource.keys().contains(hit.key)) {
-      throw reject(UNKNOWN_KEY, "the key that signed this token is no longer published");
+      verified.invalidate(token);
+      return null;
     }
     return hit.token;
+  }
+
+  /** The number of tokens in the verified-token cache after pending maintenance (for tests). */
+  long cachedTokenCount() {
+    if (verified == null) {
+      return 0;
+    }
+    verified.cleanUp();
+    return verified.estimatedSize();
   }
 
   private VerificationKey findKey(String kid, Algorithm algorithm) {

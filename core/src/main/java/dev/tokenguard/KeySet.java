@@ -99,9 +99,21 @@ final class KeySet {
     return found;
   }
 
-  /** Whether this set still holds exactly {@code key} (same kid, same material). */
+  /**
+   * Whether this set still holds {@code key}: the same kid with the same key material and policy.
+   * A refetched JWKS yields new instances for unchanged keys, so identity alone is not enough.
+   */
   boolean contains(VerificationKey key) {
-    return key.kid != null ? byKid.get(key.kid) == key : keys.contains(key);
+    if (key.kid != null) {
+      VerificationKey current = byKid.get(key.kid);
+      return current == key || (current != null && current.sameKeyAs(key));
+    }
+    for (VerificationKey current : keys) {
+      if (current == key || (current.kid == null && current.sameKeyAs(key))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   Set<String> keyIds() {

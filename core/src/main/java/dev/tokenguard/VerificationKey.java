@@ -11,6 +11,10 @@ import com.nimbusds.jose.jwk.KeyOperation;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import java.security.Provider;
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -27,13 +31,23 @@ final class VerificationKey {
   final Algorithm alg;
   final Curve curve;
   final JWSVerifier verifier;
+  /** The public key, to recognise the same key in a refetched key set. */
+  final PublicKey publicKey;
 
-  private VerificationKey(String kid, String keyType, Algorithm alg, Curve curve, JWSVerifier verifier) {
+  private VerificationKey(String kid, String keyType, Algorithm alg, Curve curve, JWSVerifier verifier, PublicKey publicKey) {
     this.kid = kid;
     this.keyType = keyType;
     this.alg = alg;
     this.curve = curve;
     this.verifier = verifier;
+    this.publicKey = publicKey;
+  }
+
+  /** Whether {@code other} is the same key under the same policy (kid, type, alg, curve, material). */
+  boolean sameKeyAs(VerificationKey other) {
+    return other == this
+        || (Objects.equals(kid, other.kid) && keyType.equals(other.keyType) && alg == other.alg
+            && Objects.equals(curve, other.curve) && publicKey.equals(other.publicKey));
   }
 
   /** Whether a token signed with {@code algorithm} may be verified with this key (RFC 8725 3.1). */
@@ -97,22 +111,24 @@ final class VerificationKey {
         if (bits < MIN_RSA_BITS) {
           throw new KeyRefusedException("RSA modulus has " + bits + " bits, fewer than " + MIN_RSA_BITS);
         }
-        RSASSAVerifier verifier = new RSASSAVerifier(rsa.toRSAPublicKey());
+        RSAPublicKey publicKey = rsa.toRSAPublicKey();
+        RSASSAVerifier verifier = new RSASSAVerifier(publicKey);
         if (provider != null) {
           verifier.getJCAContext().setProvider(provider);
         }
-        return new VerificationKey(kid, kty, alg, null, verifier);
+        return new VerificationKey(kid, kty, alg, null, verifier, publicKey);
       }
       ECKey ec = (ECKey) jwk;
       Curve curve = ec.getCurve();
       if (!Curve.P_256.equals(curve) && !Curve.P_384.equals(curve) && !Curve.P_521.equals(curve)) {
         throw new KeyRefusedException("EC curve " + curve + " is not P-256, P-384 or P-521");
       }
-      ECDSAVerifier verifier = new ECDSAVerifier(ec.toECPublicKey());
+      ECPublicKey publicKey = ec.toECPublicKey();
+      ECDSAVerifier verifier = new ECDSAVerifier(publicKey);
       if (provider != null) {
         verifier.getJCAContext().setProvider(provider);
       }
-      VerificationKey key = new VerificationKey(kid, kty, alg, curve, verifier);
+      VerificationKey key = new VerificationKey(kid, kty, alg, curve, verifier, publicKey);
       if (alg != null && !key.allows(alg)) {
         throw new KeyRefusedException("alg " + alg + " does not fit curve " + curve);
       }
