@@ -59,6 +59,8 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
   private final boolean strict;
   private final KeySource keySource;
   private final Cache<String, Verified> verified;
+  private final CompactJws.HeaderCache headers = new CompactJws.HeaderCache();
+  private static final String[] NO_SCOPES = new String[0];
 
   /** Tokens up to this many characters weigh 1 in the verified-token cache; longer ones weigh more. */
   static final int CACHE_WEIGHT_UNIT = 2048;
@@ -141,7 +143,7 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
 
   @Override
   public AccessToken verify(String token) {
-    return verify(token, new String[0]);
+    return verify(token, NO_SCOPES);
   }
 
   @Override
@@ -206,7 +208,7 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
         }
       }
     }
-    CompactJws jws = CompactJws.parse(token, algorithms);
+    CompactJws jws = CompactJws.parse(token, algorithms, headers);
     Map<String, Object> claims = jws.claims();
     for (String name : ID_TOKEN_CLAIMS) {
       if (claims.containsKey(name)) {
@@ -360,6 +362,15 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
   }
 
   private void checkType(String typ) {
+    if (typ == null || typ.equals("JWT")) {
+      if (strict) {
+        throw reject(WRONG_TYPE, "typ " + (typ == null ? "absent" : Detail.quote(typ)) + "; the RFC 9068 profile requires at+jwt");
+      }
+      return;
+    }
+    if (typ.equals("at+jwt")) {
+      return;
+    }
     String normalized = typ == null ? null : typ.toLowerCase(Locale.ROOT);
     if (normalized != null && normalized.startsWith("application/")) {
       normalized = normalized.substring("application/".length());
@@ -456,10 +467,17 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
         scopes = new LinkedHashSet<>();
       }
       if (value instanceof String) {
-        for (String scope : ((String) value).split(" ")) {
-          if (!scope.isEmpty()) {
-            scopes.add(scope);
+        String list = (String) value;
+        int start = 0;
+        while (start <= list.length()) {
+          int end = list.indexOf(' ', start);
+          if (end < 0) {
+            end = list.length();
           }
+          if (end > start) {
+            scopes.add(list.substring(start, end));
+          }
+          start = end + 1;
         }
       } else if (value instanceof List) {
         for (Object item : (List<?>) value) {
@@ -475,20 +493,25 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     return scopes == null ? Set.of() : Collections.unmodifiableSet(scopes);
   }
 
-  /** The claims as users see them: dates as Instant, everything unmodifiable all the way down. */
+  /**
+   * The claims as users see them: dates as Instant, everything unmodifiable all the way down.
+   * Converts the freshly parsed map in place (nothing else holds it) rather than copying it.
+   */
   private static Map<String, Object> publicClaims(Map<String, Object> claims, Long exp, Long nbf, Long iat) {
-    Map<String, Object> out = new LinkedHashMap<>(claims.size() * 2);
     for (Map.Entry<String, Object> e : claims.entrySet()) {
-      out.put(e.getKey(), freeze(e.getValue()));
+      Object value = e.getValue();
+      if (value instanceof List || value instanceof Map) {
+        e.setValue(freeze(value));
+      }
     }
-    out.put("exp", Instant.ofEpochSecond(exp));
+    claims.put("exp", Instant.ofEpochSecond(exp));
     if (nbf != null) {
-      out.put("nbf", Instant.ofEpochSecond(nbf));
+      claims.put("nbf", Instant.ofEpochSecond(nbf));
     }
     if (iat != null) {
-      out.put("iat", Instant.ofEpochSecond(iat));
+      claims.put("iat", Instant.ofEpochSecond(iat));
     }
-    return Collections.unmodifiableMap(out);
+    return Collections.unmodifiableMap(claims);
   }
 
   @SuppressWarnings("unchecked")
