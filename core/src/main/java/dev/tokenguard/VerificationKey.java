@@ -10,10 +10,14 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.KeyOperation;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
+import java.security.GeneralSecurityException;
+import java.security.Key;
+import java.security.KeyFactory;
 import java.security.Provider;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Set;
 
@@ -43,11 +47,35 @@ final class VerificationKey {
     this.publicKey = publicKey;
   }
 
-  /** Whether {@code other} is the same key under the same policy (kid, type, alg, curve, material). */
+  /**
+   * Whether {@code other} is the same key under the same policy (kid, type, alg, curve, and the
+   * same SubjectPublicKeyInfo encoding, whichever provider made the key object).
+   */
   boolean sameKeyAs(VerificationKey other) {
     return other == this
         || (Objects.equals(kid, other.kid) && keyType.equals(other.keyType) && alg == other.alg
-            && Objects.equals(curve, other.curve) && publicKey.equals(other.publicKey));
+            && Objects.equals(curve, other.curve)
+            && Arrays.equals(publicKey.getEncoded(), other.publicKey.getEncoded()));
+  }
+
+  /**
+   * The key as the configured provider's own key object, so that provider does not convert it on
+   * every verification (a native provider would otherwise rebuild its native key per call). Falls
+   * back to the JDK's key when the provider has no key factory for it.
+   */
+  static <K extends PublicKey> K forProvider(K key, Class<K> type, String algorithm, Provider provider) {
+    if (provider == null) {
+      return key;
+    }
+    try {
+      Key translated = KeyFactory.getInstance(algorithm, provider).translateKey(key);
+      if (type.isInstance(translated)) {
+        return type.cast(translated);
+      }
+    } catch (GeneralSecurityException | RuntimeException e) {
+      // No key factory for this algorithm in the provider: its Signature will take the JDK key.
+    }
+    return key;
   }
 
   /** Whether a token signed with {@code algorithm} may be verified with this key (RFC 8725 3.1). */
@@ -111,7 +139,7 @@ final class VerificationKey {
         if (bits < MIN_RSA_BITS) {
           throw new KeyRefusedException("RSA modulus has " + bits + " bits, fewer than " + MIN_RSA_BITS);
         }
-        RSAPublicKey publicKey = rsa.toRSAPublicKey();
+        RSAPublicKey publicKey = forProvider(rsa.toRSAPublicKey(), RSAPublicKey.class, "RSA", provider);
         RSASSAVerifier verifier = new RSASSAVerifier(publicKey);
         if (provider != null) {
           verifier.getJCAContext().setProvider(provider);
@@ -123,7 +151,7 @@ final class VerificationKey {
       if (!Curve.P_256.equals(curve) && !Curve.P_384.equals(curve) && !Curve.P_521.equals(curve)) {
         throw new KeyRefusedException("EC curve " + curve + " is not P-256, P-384 or P-521");
       }
-      ECPublicKey publicKey = ec.toECPublicKey();
+      ECPublicKey publicKey = forProvider(ec.toECPublicKey(), ECPublicKey.class, "EC", provider);
       ECDSAVerifier verifier = new ECDSAVerifier(publicKey);
       if (provider != null) {
         verifier.getJCAContext().setProvider(provider);
