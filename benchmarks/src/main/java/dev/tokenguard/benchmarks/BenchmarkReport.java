@@ -6,12 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Collection;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -33,7 +35,7 @@ public final class BenchmarkReport {
       "mvn -B -ntp -pl benchmarks -am package -DskipTests\n"
           + "java -cp benchmarks/target/benchmarks.jar dev.tokenguard.benchmarks.BenchmarkReport BENCHMARKS.md";
   static final int[] THREADS = {1, 2};
-  static final int WARMUP_ITERATIONS = 4;
+  static final int WARMUP_ITERATIONS = 5;
   static final int MEASUREMENT_ITERATIONS = 5;
   static final String POOL_SIZE = "1024";
 
@@ -41,8 +43,7 @@ public final class BenchmarkReport {
   static final Map<String, String> ROWS = new LinkedHashMap<>();
 
   static {
-    ROWS.put("jcaFloorJdk", "Floor: raw JCA `SHA256withRSA` (JDK provider) over the signing input, one reused `Signature` per thread");
-    ROWS.put("jcaFloorAccp", "Second floor: the same with Amazon Corretto Crypto Provider");
+    ROWS.put("jcaFloorAccp", "Second floor: raw JCA `SHA256withRSA` with Amazon Corretto Crypto Provider");
     ROWS.put("tokenGuardUnique", "TokenGuard, every call a different token (full verification, cache off)");
     ROWS.put("tokenGuardUniqueHttpKeys", "The same, keys fetched over HTTP from the issuer's JWKS (warmed up)");
     ROWS.put("tokenGuardUniqueAccp", "The same, fixed JWKS, `signatureProvider(ACCP)`");
@@ -59,16 +60,23 @@ public final class BenchmarkReport {
 
   private BenchmarkReport() {}
 
-  /** One benchmark at one thread count. */
+  /**
+   * One benchmark at one thread count: the median over the measurement iterations of its
+   * throughput divided by the floor's in the same iteration, and the range.
+   */
   static final class Row {
-    final double score;
-    final double error;
-    final double allocBytesPerOp;
+    final double ratio;
+    final double min;
+    final double max;
+    double allocBytesPerOp = Double.NaN;
 
-    Row(double score, double error, double allocBytesPerOp) {
-      this.score = score;
-      this.error = error;
-      this.allocBytesPerOp = allocBytesPerOp;
+    Row(List<Double> ratios) {
+      List<Double> sorted = new ArrayList<>(ratios);
+      Collections.sort(sorted);
+      int n = sorted.size();
+      this.ratio = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+      this.min = sorted.get(0);
+      this.max = sorted.get(n - 1);
     }
   }
 
@@ -83,37 +91,60 @@ public final class BenchmarkReport {
           new OptionsBuilder()
               .include(include)
               .param("size", POOL_SIZE)
-              .threads(threads)
+              .threadGroups(threads, threads)
+              .threads(2 * threads)
               .forks(1)
               .warmupIterations(WARMUP_ITERATIONS)
               .warmupTime(TimeValue.seconds(1))
               .measurementIterations(MEASUREMENT_ITERATIONS)
               .measurementTime(TimeValue.seconds(1))
-              .addProfiler(GCProfiler.class)
               .jvmArgsAppend("-D" + VerifyBenchmark.REPORT_PROPERTY + "=" + notes.toAbsolutePath())
               .shouldFailOnError(true)
               .build();
-      Collection<RunResult> runs = new Runner(options).run();
       Map<String, Row> rows = new LinkedHashMap<>();
-      for (RunResult run : runs) {
-        String name = run.getParams().getBenchmark();
-        name = name.substring(name.lastIndexOf('.') + 1);
-        Result<?> primary = run.getPrimaryResult();
-        double alloc = Double.NaN;
-        for (Map.Entry<String, Result> e : run.getSecondaryResults().entrySet()) {
-          if (e.getKey().endsWith("gc.alloc.rate.norm")) {
-            alloc = e.getValue().getScore();
+      for (RunResult run : new Runner(options).run()) {
+        String group = shortName(run.getParams().getBenchmark());
+        List<Double> ratios = new ArrayList<>();
+        for (BenchmarkResult benchmark : run.getBenchmarkResults()) {
+          for (IterationResult iteration : benchmark.getIterationResults()) {
+            Map<String, Result> perMethod = iteration.getSecondaryResults();
+            Result subject = perMethod.get(group);
+            Result floor = perMethod.get(group + "_floor");
+            if (subject != null && floor != null && floor.getScore() > 0) {
+              ratios.add(subject.getScore() / floor.getScore());
+            }
           }
         }
-        rows.put(name, new Row(primary.getScore(), primary.getScoreError(), alloc));
+        if (!ratios.isEmpty()) {
+          rows.put(group, new Row(ratios));
+        }
       }
       results.put(threads, rows);
     }
     List<String> noteLines = Files.readAllLines(notes, StandardCharsets.UTF_8);
     Files.deleteIfExists(notes);
-    String markdown = render(results, noteLines, started, Instant.now());
+    List<String> otherNotes = new ArrayList<>();
+    for (String line : noteLines) {
+      String[] f = line.trim().split(" ");
+      if (f.length == 4 && f[0].equals("alloc")) {
+        int threads = Integer.parseInt(f[2].substring("threads=".length())) / 2;
+        Row row = results.getOrDefault(threads, Map.of()).get(f[1]);
+        double bytes = Double.parseDouble(f[3].substring("bytesPerOp=".length()));
+        if (row != null) {
+          // One line per subject thread: keep the mean.
+          row.allocBytesPerOp = Double.isNaN(row.allocBytesPerOp) ? bytes : (row.allocBytesPerOp + bytes) / 2;
+        }
+      } else if (!line.isBlank()) {
+        otherNotes.add(line);
+      }
+    }
+    String markdown = render(results, otherNotes, started, Instant.now());
     Files.writeString(out, markdown, StandardCharsets.UTF_8);
     System.out.println(markdown);
+  }
+
+  private static String shortName(String benchmark) {
+    return benchmark.substring(benchmark.lastIndexOf('.') + 1);
   }
 
   static String render(Map<Integer, Map<String, Row>> results, List<String> notes, Instant started, Instant finished) {
@@ -121,35 +152,41 @@ public final class BenchmarkReport {
     md.append("# Benchmarks\n\n");
     md.append("<!-- Generated by dev.tokenguard.benchmarks.BenchmarkReport; do not edit by hand, run the command below. -->\n\n");
     md.append("What one access-token verification costs, as a ratio to the raw RSA operation it cannot avoid. ")
-        .append("Every figure below comes from one run of the command below: throughputs are divided by the ")
-        .append("raw-JCA floor (`jcaFloorJdk`) measured in the same run at the same thread count, so a ratio ")
-        .append("of 0.90 means 10 % of the time goes to everything that is not the JDK's RSA verification. ")
+        .append("Every figure below comes from one run of the command below. Each benchmark runs at the same ")
+        .append("time as the raw-JCA floor (the JDK's `SHA256withRSA` over the same tokens' signing input, one ")
+        .append("reused `Signature` per thread), in the same JVM, with the same number of threads on each side, ")
+        .append("and its throughput is divided by the floor's, iteration by iteration. A ratio of 0.90 means ")
+        .append("10 % of the time goes to everything that is not the JDK's RSA verification. ")
         .append("Absolute times depend on the machine and are not quoted.\n\n");
     md.append("## How to run\n\n```sh\n").append(COMMAND).append("\n```\n\n");
     md.append("Or any subset with plain JMH, e.g. `java -jar benchmarks/target/benchmarks.jar 'tokenGuardUnique$' -prof gc`.\n\n");
     md.append("## Results\n\n");
     md.append("| Benchmark | What it measures |");
     for (int t : results.keySet()) {
-      md.append(" ").append(t).append(t == 1 ? " thread" : " threads").append(": × JDK floor |");
+      md.append(" ").append(t).append(t == 1 ? " thread" : " threads").append(": × JDK floor (min–max) |");
     }
     md.append(" Allocated per op (1 thread) |\n|---|---|");
     for (int ignored : results.keySet()) {
       md.append("---:|");
     }
     md.append("---:|\n");
+    md.append("| JDK floor | Raw JCA `SHA256withRSA`, JDK provider (the reference) |");
+    for (int ignored : results.keySet()) {
+      md.append(" 1 |");
+    }
+    md.append(" – |\n");
     for (Map.Entry<String, String> row : ROWS.entrySet()) {
       String name = row.getKey();
       boolean any = false;
       StringBuilder line = new StringBuilder("| `" + name + "` | " + row.getValue() + " |");
       for (int t : results.keySet()) {
         Row r = results.get(t).get(name);
-        Row floor = results.get(t).get("jcaFloorJdk");
-        if (r == null || floor == null) {
+        if (r == null) {
           line.append(" – |");
           continue;
         }
         any = true;
-        line.append(String.format(Locale.ROOT, " %s ± %.0f %% |", ratio(r.score / floor.score), 100 * r.error / r.score));
+        line.append(" **").append(ratio(r.ratio)).append("** (").append(ratio(r.min)).append("–").append(ratio(r.max)).append(") |");
       }
       Row one = results.get(THREADS[0]).get(name);
       line.append(one == null || Double.isNaN(one.allocBytesPerOp)
@@ -158,8 +195,10 @@ public final class BenchmarkReport {
         md.append(line).append('\n');
       }
     }
-    md.append("\nThe ± figure is JMH's 99.9 % confidence half-width relative to the score. ")
-        .append("Allocation is JMH's `gc.alloc.rate.norm` (bytes allocated per operation, `-prof gc`).\n\n");
+    md.append("\nRatios are the median over the measurement iterations, with the lowest and highest iteration in ")
+        .append("brackets. Allocation is what the subject's threads allocated per call during measurement ")
+        .append("(the JVM's per-thread allocation counter, the one `-prof gc` sums over all threads; summing ")
+        .append("would mix in the floor's thread here).\n\n");
     md.append(targets(results));
     md.append(noteSection(notes));
     md.append("## Method\n\n");
@@ -181,11 +220,13 @@ public final class BenchmarkReport {
     md.append("- HTTP keys: the verifier loads the issuer's JWKS over loopback HTTP in `warmUp()`; the JWKS request ")
         .append("counts above show that no verification fetched.\n");
     md.append("- JMH 1.37, 1 fork per benchmark, ").append(WARMUP_ITERATIONS).append(" × 1 s warm-up, ")
-        .append(MEASUREMENT_ITERATIONS).append(" × 1 s measurement, throughput mode, `-prof gc`.\n");
+        .append(MEASUREMENT_ITERATIONS).append(" × 1 s measurement, throughput mode. Each benchmark is a JMH group: ")
+        .append("the subject's threads and the floor's threads run at the same time (1 + 1, then 2 + 2).\n");
     md.append("- Noise: the machine has ").append(Runtime.getRuntime().availableProcessors())
         .append(" cores and other builds may run at the same time, so absolute numbers move by tens of per cent ")
-        .append("between runs. Ratios within one run are steadier, but still read them with the ± column in mind; ")
-        .append("2-thread figures are the noisiest.\n\n");
+        .append("from one second to the next. Benchmarks run one after another would be compared across different ")
+        .append("loads; pairing each with the floor in the same seconds keeps the ratio meaningful. Read the ")
+        .append("min–max range as the noise; with 2 + 2 threads on 2 cores every thread gets about half a core.\n\n");
     md.append("## Environment of this run\n\n");
     md.append("- JVM: ").append(System.getProperty("java.vm.name")).append(' ')
         .append(System.getProperty("java.runtime.version")).append('\n');
@@ -199,14 +240,12 @@ public final class BenchmarkReport {
   private static String targets(Map<Integer, Map<String, Row>> results) {
     Map<String, Row> one = results.get(THREADS[0]);
     StringBuilder md = new StringBuilder("## Targets (1 thread, this run)\n\n");
-    Row floor = one.get("jcaFloorJdk");
     Row unique = one.get("tokenGuardUnique");
-    if (floor == null || unique == null) {
-      return md.append("Not evaluated: the floor or the unique-token benchmark did not run.\n\n").toString();
+    if (unique == null) {
+      return md.append("Not evaluated: the unique-token benchmark did not run.\n\n").toString();
     }
-    double u = unique.score / floor.score;
-    md.append(check("Unique tokens at least 0.90 × the JDK floor", u >= 0.90, ratio(u)));
-    double bestPeer = 0;
+    md.append(check("Unique tokens at least 0.90 × the JDK floor", unique.ratio >= 0.90, ratio(unique.ratio)));
+    Row bestPeer = null;
     String bestPeerName = null;
     double leanestAlloc = Double.MAX_VALUE;
     String leanestName = null;
@@ -215,8 +254,8 @@ public final class BenchmarkReport {
       if (r == null) {
         continue;
       }
-      if (r.score > bestPeer) {
-        bestPeer = r.score;
+      if (bestPeer == null || r.ratio > bestPeer.ratio) {
+        bestPeer = r;
         bestPeerName = peer;
       }
       if (r.allocBytesPerOp < leanestAlloc) {
@@ -224,30 +263,26 @@ public final class BenchmarkReport {
         leanestName = peer;
       }
     }
-    if (bestPeerName != null) {
-      md.append(check("Unique tokens not behind any peer", unique.score >= bestPeer,
-          "fastest peer `" + bestPeerName + "` at " + ratio(bestPeer / floor.score)
-              + "; difference within the noise if both ± ranges overlap"));
+    if (bestPeer != null) {
+      md.append(check("Unique tokens not behind any peer", unique.ratio >= bestPeer.ratio,
+          ratio(unique.ratio) + "; fastest peer `" + bestPeerName + "` " + ratio(bestPeer.ratio)));
       md.append(check("Allocation per verification no higher than the leanest peer", unique.allocBytesPerOp <= leanestAlloc,
-          String.format(Locale.ROOT, "%,.0f B vs `%s` %,.0f B", unique.allocBytesPerOp, leanestName, leanestAlloc)));
+          String.format(Locale.ROOT, "%,.0f B; `%s` %,.0f B", unique.allocBytesPerOp, leanestName, leanestAlloc)));
     }
     Row repeated = one.get("tokenGuardRepeated");
     if (repeated != null) {
-      double r = repeated.score / floor.score;
-      md.append(check("Repeated tokens at least 20 × the JDK floor", r >= 20, ratio(r)));
+      md.append(check("Repeated tokens at least 20 × the JDK floor", repeated.ratio >= 20, ratio(repeated.ratio)));
     }
     Row accp = one.get("tokenGuardUniqueAccp");
     Row accpFloor = one.get("jcaFloorAccp");
     if (accp != null) {
-      double a = accp.score / floor.score;
-      md.append(check("Unique tokens with ACCP at least 1.8 × the JDK floor", a >= 1.8,
-          ratio(a) + (accpFloor == null ? "" : "; " + ratio(accp.score / accpFloor.score) + " of the ACCP floor")));
+      md.append(check("Unique tokens with ACCP at least 1.8 × the JDK floor", accp.ratio >= 1.8,
+          ratio(accp.ratio) + (accpFloor == null ? "" : "; the ACCP floor itself " + ratio(accpFloor.ratio))));
     }
     Row http = one.get("tokenGuardUniqueHttpKeys");
     if (http != null) {
-      double h = http.score / floor.score;
-      md.append(check("Keys over HTTP run at the fixed-JWKS ratio (within 5 %)", Math.abs(h - u) <= 0.05 * u,
-          ratio(h) + " vs " + ratio(u)));
+      md.append(check("Keys over HTTP at the fixed-JWKS ratio (within 5 %)", Math.abs(http.ratio - unique.ratio) <= 0.05 * unique.ratio,
+          ratio(http.ratio) + " vs " + ratio(unique.ratio)));
     }
     return md.append('\n').toString();
   }

@@ -9,6 +9,7 @@ import dev.tokenguard.TokenVerificationException;
 import dev.tokenguard.testing.FakeIssuer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Group;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -39,6 +41,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
 
 /**
  * Cost of one access-token verification: the raw RSA floor, TokenGuard's paths, and the peers,
@@ -51,7 +55,7 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class VerifyBenchmark {
@@ -128,6 +132,61 @@ public class VerifyBenchmark {
     }
   }
 
+  /**
+   * Bytes the subject's thread allocates per call, from the JVM's per-thread allocation counter
+   * (the counter {@code -prof gc} sums over all threads, which here would mix in the floor's
+   * thread). Measurement iterations only; written to the notes file at the end of the trial.
+   */
+  @State(Scope.Thread)
+  public static class Allocation {
+    long calls;
+    long bytes;
+    long measuredCalls;
+    private long startBytes;
+    private long startCalls;
+    private boolean measuring;
+
+    @Setup(Level.Iteration)
+    public void begin(IterationParams iteration) {
+      measuring = iteration.getType() == IterationType.MEASUREMENT;
+      startCalls = calls;
+      startBytes = allocatedBytes();
+    }
+
+    @TearDown(Level.Iteration)
+    public void end() {
+      if (measuring) {
+        bytes += allocatedBytes() - startBytes;
+        measuredCalls += calls - startCalls;
+      }
+    }
+
+    @TearDown(Level.Trial)
+    public void report(BenchmarkParams params) {
+      if (measuredCalls > 0) {
+        String name = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
+        note("alloc " + name + " threads=" + params.getThreads() + " bytesPerOp=" + (bytes / measuredCalls));
+      }
+    }
+
+    private static long allocatedBytes() {
+      return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    }
+  }
+
+  /** Appends one line to the notes file the report reads, if one was named. */
+  static void note(String line) {
+    System.out.println(line);
+    String file = System.getProperty(REPORT_PROPERTY);
+    if (file != null) {
+      try {
+        Files.writeString(Path.of(file), line + System.lineSeparator(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
   /** A {@link Signature} per thread, initialised once: the leanest possible use of the JCA. */
   @State(Scope.Thread)
   public static class JdkFloor {
@@ -199,17 +258,8 @@ public class VerifyBenchmark {
 
     @TearDown(Level.Trial)
     public void report(BenchmarkParams params) {
-      String line = "jwksRequests threads=" + params.getThreads() + " afterWarmUp=" + requestsAfterWarmUp
-          + " afterRun=" + issuer.jwksRequestCount() + System.lineSeparator();
-      System.out.print(line);
-      String file = System.getProperty(REPORT_PROPERTY);
-      if (file != null) {
-        try {
-          Files.writeString(Path.of(file), line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
+      note("jwksRequests threads=" + params.getThreads() + " afterWarmUp=" + requestsAfterWarmUp
+          + " afterRun=" + issuer.jwksRequestCount());
     }
   }
 
@@ -302,64 +352,137 @@ public class VerifyBenchmark {
     return AmazonCorrettoCryptoProvider.INSTANCE;
   }
 
-  // ---- the floor ----
+  // Every benchmark is a group of two threads sets running at the same time: the subject and the
+  // raw-JCA floor. Both see the same background load, so their ratio holds on a busy machine where
+  // two benchmarks run a minute apart would not be comparable. Threads per side: 1 or 2.
+
+  static boolean floor(Pool pool, Cursor cursor, Signature signature) throws GeneralSecurityException {
+    int i = cursor.next(pool.size);
+    signature.update(pool.signingInputs[i]);
+    return signature.verify(pool.signatures[i]);
+  }
+
+  // ---- the second floor: ACCP ----
 
   @Benchmark
-  public boolean jcaFloorJdk(Pool pool, Cursor cursor, JdkFloor floor) throws GeneralSecurityException {
-    int i = cursor.next(pool.size);
-    floor.signature.update(pool.signingInputs[i]);
-    return floor.signature.verify(pool.signatures[i]);
+  @Group("jcaFloorAccp")
+  public boolean jcaFloorAccp(Pool pool, Cursor cursor, AccpFloor floor, Allocation alloc) throws GeneralSecurityException {
+    alloc.calls++;
+    return floor(pool, cursor, floor.signature);
   }
 
   @Benchmark
-  public boolean jcaFloorAccp(Pool pool, Cursor cursor, AccpFloor floor) throws GeneralSecurityException {
-    int i = cursor.next(pool.size);
-    floor.signature.update(pool.signingInputs[i]);
-    return floor.signature.verify(pool.signatures[i]);
+  @Group("jcaFloorAccp")
+  public boolean jcaFloorAccp_floor(Pool pool, Cursor cursor, JdkFloor floor) throws GeneralSecurityException {
+    return floor(pool, cursor, floor.signature);
   }
 
   // ---- TokenGuard, valid tokens ----
 
   @Benchmark
-  public AccessToken tokenGuardUnique(Pool pool, Cursor cursor, TokenGuardUnique tg) {
+  @Group("tokenGuardUnique")
+  public AccessToken tokenGuardUnique(Pool pool, Cursor cursor, TokenGuardUnique tg, Allocation alloc) {
+    alloc.calls++;
     return tg.verifier.verify(pool.tokens[cursor.next(pool.size)], SCOPE);
   }
 
   @Benchmark
-  public AccessToken tokenGuardUniqueAccp(Pool pool, Cursor cursor, TokenGuardUniqueAccp tg) {
+  @Group("tokenGuardUnique")
+  public boolean tokenGuardUnique_floor(Pool pool, Cursor cursor, JdkFloor floor) throws GeneralSecurityException {
+    return floor(pool, cursor, floor.signature);
+  }
+
+  @Benchmark
+  @Group("tokenGuardUniqueAccp")
+  public AccessToken tokenGuardUniqueAccp(Pool pool, Cursor cursor, TokenGuardUniqueAccp tg, Allocation alloc) {
+    alloc.calls++;
     return tg.verifier.verify(pool.tokens[cursor.next(pool.size)], SCOPE);
   }
 
   @Benchmark
-  public AccessToken tokenGuardUniqueHttpKeys(Pool pool, Cursor cursor, TokenGuardHttpKeys tg) {
+  @Group("tokenGuardUniqueAccp")
+  public boolean tokenGuardUniqueAccp_floor(Pool pool, Cursor cursor, JdkFloor floor) throws GeneralSecurityException {
+    return floor(pool, cursor, floor.signature);
+  }
+
+  @Benchmark
+  @Group("tokenGuardUniqueHttpKeys")
+  public AccessToken tokenGuardUniqueHttpKeys(Pool pool, Cursor cursor, TokenGuardHttpKeys tg, Allocation alloc) {
+    alloc.calls++;
     return tg.verifier.verify(pool.tokens[cursor.next(pool.size)], SCOPE);
   }
 
   @Benchmark
-  public AccessToken tokenGuardRepeated(Cursor cursor, TokenGuardRepeated tg) {
+  @Group("tokenGuardUniqueHttpKeys")
+  public boolean tokenGuardUniqueHttpKeys_floor(Pool pool, Cursor cursor, JdkFloor floor) throws GeneralSecurityException {
+    return floor(pool, cursor, floor.signature);
+  }
+
+  @Benchmark
+  @Group("tokenGuardRepeated")
+  public AccessToken tokenGuardRepeated(Cursor cursor, TokenGuardRepeated tg, Allocation alloc) {
+    alloc.calls++;
     return tg.verifier.verify(tg.tokens[cursor.next(tg.tokens.length)], SCOPE);
+  }
+
+  @Benchmark
+  @Group("tokenGuardRepeated")
+  public boolean tokenGuardRepeated_floor(Pool pool, Cursor cursor, JdkFloor floor) throws GeneralSecurityException {
+    return floor(pool, cursor, floor.signature);
   }
 
   // ---- TokenGuard, rejections ----
 
   @Benchmark
-  public Object tokenGuardRejectBadSignature(Rejected r) {
+  @Group("tokenGuardRejectBadSignature")
+  public Object tokenGuardRejectBadSignature(Rejected r, Allocation alloc) {
+    alloc.calls++;
     return reject(r.verifier, r.badSignature);
   }
 
   @Benchmark
-  public Object tokenGuardRejectExpired(Rejected r) {
+  @Group("tokenGuardRejectBadSignature")
+  public boolean tokenGuardRejectBadSignature_floor(Pool pool, Cursor cursor, JdkFloor floor) throws GeneralSecurityException {
+    return floor(pool, cursor, floor.signature);
+  }
+
+  @Benchmark
+  @Group("tokenGuardRejectExpired")
+  public Object tokenGuardRejectExpired(Rejected r, Allocation alloc) {
+    alloc.calls++;
     return reject(r.verifier, r.expired);
   }
 
   @Benchmark
-  public Object tokenGuardRejectUnknownKid(Rejected r) {
+  @Group("tokenGuardRejectExpired")
+  public boolean tokenGuardRejectExpired_floor(Pool pool, Cursor cursor, JdkFloor floor) throws GeneralSecurityException {
+    return floor(pool, cursor, floor.signature);
+  }
+
+  @Benchmark
+  @Group("tokenGuardRejectUnknownKid")
+  public Object tokenGuardRejectUnknownKid(Rejected r, Allocation alloc) {
+    alloc.calls++;
     return reject(r.verifier, r.unknownKid);
   }
 
   @Benchmark
-  public Object tokenGuardRejectGarbage(Rejected r) {
+  @Group("tokenGuardRejectUnknownKid")
+  public boolean tokenGuardRejectUnknownKid_floor(Pool pool, Cursor cursor, JdkFloor floor) throws GeneralSecurityException {
+    return floor(pool, cursor, floor.signature);
+  }
+
+  @Benchmark
+  @Group("tokenGuardRejectGarbage")
+  public Object tokenGuardRejectGarbage(Rejected r, Allocation alloc) {
+    alloc.calls++;
     return reject(r.verifier, r.garbage);
+  }
+
+  @Benchmark
+  @Group("tokenGuardRejectGarbage")
+  public boolean tokenGuardRejectGarbage_floor(Pool pool, Cursor cursor, JdkFloor floor) throws GeneralSecurityException {
+    return floor(pool, cursor, floor.signature);
   }
 
   static TokenVerificationException.Reason reject(AccessTokenVerifier verifier, String token) {
@@ -374,22 +497,54 @@ public class VerifyBenchmark {
   // ---- peers, valid tokens ----
 
   @Benchmark
-  public Object nimbusUnique(Pool pool, Cursor cursor, NimbusPeer peer) throws Exception {
+  @Group("nimbusUnique")
+  public Object nimbusUnique(Pool pool, Cursor cursor, NimbusPeer peer, Allocation alloc) throws Exception {
+    alloc.calls++;
     return peer.verifier.verify(pool.tokens[cursor.next(pool.size)]);
   }
 
   @Benchmark
-  public Object springUnique(Pool pool, Cursor cursor, SpringPeer peer) throws Exception {
+  @Group("nimbusUnique")
+  public boolean nimbusUnique_floor(Pool pool, Cursor cursor, JdkFloor floor) throws GeneralSecurityException {
+    return floor(pool, cursor, floor.signature);
+  }
+
+  @Benchmark
+  @Group("springUnique")
+  public Object springUnique(Pool pool, Cursor cursor, SpringPeer peer, Allocation alloc) throws Exception {
+    alloc.calls++;
     return peer.verifier.verify(pool.tokens[cursor.next(pool.size)]);
   }
 
   @Benchmark
-  public Object auth0Unique(Pool pool, Cursor cursor, Auth0Peer peer) throws Exception {
+  @Group("springUnique")
+  public boolean springUnique_floor(Pool pool, Cursor cursor, JdkFloor floor) throws GeneralSecurityException {
+    return floor(pool, cursor, floor.signature);
+  }
+
+  @Benchmark
+  @Group("auth0Unique")
+  public Object auth0Unique(Pool pool, Cursor cursor, Auth0Peer peer, Allocation alloc) throws Exception {
+    alloc.calls++;
     return peer.verifier.verify(pool.tokens[cursor.next(pool.size)]);
   }
 
   @Benchmark
-  public Object jose4jUnique(Pool pool, Cursor cursor, Jose4jPeer peer) throws Exception {
+  @Group("auth0Unique")
+  public boolean auth0Unique_floor(Pool pool, Cursor cursor, JdkFloor floor) throws GeneralSecurityException {
+    return floor(pool, cursor, floor.signature);
+  }
+
+  @Benchmark
+  @Group("jose4jUnique")
+  public Object jose4jUnique(Pool pool, Cursor cursor, Jose4jPeer peer, Allocation alloc) throws Exception {
+    alloc.calls++;
     return peer.verifier.verify(pool.tokens[cursor.next(pool.size)]);
+  }
+
+  @Benchmark
+  @Group("jose4jUnique")
+  public boolean jose4jUnique_floor(Pool pool, Cursor cursor, JdkFloor floor) throws GeneralSecurityException {
+    return floor(pool, cursor, floor.signature);
   }
 }
