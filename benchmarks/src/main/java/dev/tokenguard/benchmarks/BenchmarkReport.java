@@ -159,7 +159,8 @@ public final class BenchmarkReport {
         .append("10 % of the time goes to everything that is not the JDK's RSA verification. ")
         .append("Absolute times depend on the machine and are not quoted.\n\n");
     md.append("## How to run\n\n```sh\n").append(COMMAND).append("\n```\n\n");
-    md.append("Or any subset with plain JMH, e.g. `java -jar benchmarks/target/benchmarks.jar 'tokenGuardUnique$' -prof gc`.\n\n");
+    md.append("Or any subset with plain JMH, e.g. `java -jar benchmarks/target/benchmarks.jar 'tokenGuardUnique$' -tg 1,1` ")
+        .append("(prints the subject's and the floor's throughput side by side).\n\n");
     md.append("## Results\n\n");
     md.append("| Benchmark | What it measures |");
     for (int t : results.keySet()) {

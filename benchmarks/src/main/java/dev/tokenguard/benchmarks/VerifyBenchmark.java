@@ -258,7 +258,7 @@ public class VerifyBenchmark {
 
     @TearDown(Level.Trial)
     public void report(BenchmarkParams params) {
-      note("jwksRequests threads=" + params.getThreads() + " afterWarmUp=" + requestsAfterWarmUp
+      note("jwksRequests subjectThreads=" + params.getThreads() / 2 + " afterWarmUp=" + requestsAfterWarmUp
           + " afterRun=" + issuer.jwksRequestCount());
     }
   }
