@@ -124,9 +124,9 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     this.strict = b.strictRfc9068;
     this.keySource = keySource;
     // Only verified tokens enter, so rejected tokens cannot evict good ones. The size counts tokens
-    // of up to 2048 characters (Auth0's are under 1,000) as one and longer ones as several, so a
-    // flood of maximum-size tokens cannot hold more memory than the configured number of ordinary
-    // ones (an entry holds the token and its claims: roughly 2 to 3 times the token's length).
+    // of up to 2048 characters (Auth0's are under 1,000) as one and longer ones as one per started
+    // 2048 characters, so memory stays proportional to the configured size whatever the token
+    // lengths (an entry holds the token and its claims: a few times the token's length).
     // Entries leave when their token expires, on the verifier's clock; a hit re-checks time
     // bounds and the signing key anyway.
     Clock c = b.clock;
