@@ -36,7 +36,7 @@ public final class BenchmarkReport {
           + "java -cp benchmarks/target/benchmarks.jar dev.tokenguard.benchmarks.BenchmarkReport BENCHMARKS.md";
   static final int[] THREADS = {1, 2};
   static final int WARMUP_ITERATIONS = 5;
-  static final int MEASUREMENT_ITERATIONS = 5;
+  static final int MEASUREMENT_ITERATIONS = 7;
   static final String POOL_SIZE = "1024";
 
   /** Row order and what each row means. */
@@ -245,7 +245,7 @@ public final class BenchmarkReport {
     if (unique == null) {
       return md.append("Not evaluated: the unique-token benchmark did not run.\n\n").toString();
     }
-    md.append(check("Unique tokens at least 0.90 × the JDK floor", unique.ratio >= 0.90, ratio(unique.ratio)));
+    md.append(check("Unique tokens at least 0.90 × the JDK floor", unique.ratio >= 0.90, precise(unique.ratio)));
     Row bestPeer = null;
     String bestPeerName = null;
     double leanestAlloc = Double.MAX_VALUE;
@@ -266,7 +266,7 @@ public final class BenchmarkReport {
     }
     if (bestPeer != null) {
       md.append(check("Unique tokens not behind any peer", unique.ratio >= bestPeer.ratio,
-          ratio(unique.ratio) + "; fastest peer `" + bestPeerName + "` " + ratio(bestPeer.ratio)));
+          precise(unique.ratio) + "; fastest peer `" + bestPeerName + "` " + precise(bestPeer.ratio)));
       md.append(check("Allocation per verification no higher than the leanest peer", unique.allocBytesPerOp <= leanestAlloc,
           String.format(Locale.ROOT, "%,.0f B; `%s` %,.0f B", unique.allocBytesPerOp, leanestName, leanestAlloc)));
     }
@@ -278,7 +278,7 @@ public final class BenchmarkReport {
     Row accpFloor = one.get("jcaFloorAccp");
     if (accp != null) {
       md.append(check("Unique tokens with ACCP at least 1.8 × the JDK floor", accp.ratio >= 1.8,
-          ratio(accp.ratio) + (accpFloor == null ? "" : "; the ACCP floor itself " + ratio(accpFloor.ratio))));
+          precise(accp.ratio) + (accpFloor == null ? "" : "; the ACCP floor itself " + ratio(accpFloor.ratio))));
     }
     Row http = one.get("tokenGuardUniqueHttpKeys");
     if (http != null) {
@@ -302,6 +302,11 @@ public final class BenchmarkReport {
 
   private static String check(String what, boolean met, String detail) {
     return "- " + (met ? "Met" : "**Not met**") + ": " + what + " (" + detail + ")\n";
+  }
+
+  /** Three decimals, for target checks close to their threshold. */
+  static String precise(double r) {
+    return String.format(Locale.ROOT, "%.3f×", r);
   }
 
   static String ratio(double r) {
