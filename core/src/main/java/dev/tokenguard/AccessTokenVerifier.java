@@ -396,8 +396,11 @@ public interface AccessTokenVerifier {
     }
 
     /**
-     * How many verified tokens to remember (default 10,000; 0 turns the cache off). A token string
-     * seen again is served from the cache after its expiry and signing key are checked again.
+     * How many verified tokens to remember (default 10,000; 0 turns the cache off). Only the exact
+     * same token string hits; on every hit its expiry, maximum age and signing key are checked again
+     * on the verifier's clock, and required scopes are checked as always. Tokens up to 2048
+     * characters count as one, longer ones as one per started 2048 characters; entries leave when
+     * their token expires. Only verified tokens enter, so rejected tokens cannot evict good ones.
      */
     public Builder verifiedTokenCacheSize(int size) {
       if (size < 0) {

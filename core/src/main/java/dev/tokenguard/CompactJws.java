@@ -16,7 +16,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,13 +27,30 @@ import java.util.TreeSet;
 /**
  * The JWS layer: a compact JWS checked against the strict grammar, its header parsed and held to
  * the header policy, and its signature checked with a key from the key set. Claims are the
- * verifier's business. Instances are immutable.
+ * verifier's business. An instance belongs to one verification (it is not shared between threads);
+ * a {@link HeaderCache} is shared by a verifier's threads.
  */
 final class CompactJws {
   /** JWE-only and unsupported JWS header parameters. */
   private static final List<String> REFUSED_HEADERS =
       List.of("crit", "b64", "cty", "zip", "epk", "p2c", "p2s", "iv", "tag", "apu", "apv");
   private static final Base64.Decoder BASE64URL = Base64.getUrlDecoder();
+  /** The base64url alphabet, indexed by character (ASCII only). */
+  private static final boolean[] BASE64URL_ALPHABET = new boolean[128];
+
+  static {
+    for (char c = 'A'; c <= 'Z'; c++) {
+      BASE64URL_ALPHABET[c] = true;
+    }
+    for (char c = 'a'; c <= 'z'; c++) {
+      BASE64URL_ALPHABET[c] = true;
+    }
+    for (char c = '0'; c <= '9'; c++) {
+      BASE64URL_ALPHABET[c] = true;
+    }
+    BASE64URL_ALPHABET['-'] = true;
+    BASE64URL_ALPHABET['_'] = true;
+  }
 
   final String token;
   final int dot1;
@@ -40,15 +59,76 @@ final class CompactJws {
   final Algorithm algorithm;
   final String kid;
   final String typ;
+  private final Header parsedHeader;
+  /** The token's characters as bytes (it is pure ASCII once parsed); made on first use. */
+  private byte[] ascii;
 
-  private CompactJws(String token, int dot1, int dot2, Map<String, Object> header, Algorithm algorithm, String kid, String typ) {
+  private CompactJws(String token, int dot1, int dot2, Header parsedHeader) {
     this.token = token;
     this.dot1 = dot1;
     this.dot2 = dot2;
-    this.header = header;
-    this.algorithm = algorithm;
-    this.kid = kid;
-    this.typ = typ;
+    this.parsedHeader = parsedHeader;
+    this.header = parsedHeader.json;
+    this.algorithm = parsedHeader.algorithm;
+    this.kid = parsedHeader.kid;
+    this.typ = parsedHeader.typ;
+  }
+
+  /**
+   * A header that passed the header policy, with its Nimbus form built once. Immutable: shared
+   * by every token that carries the same encoded header.
+   */
+  static final class Header {
+    final String encoded;
+    final Map<String, Object> json;
+    final Algorithm algorithm;
+    final String kid;
+    final String typ;
+    /** Nimbus's view of the header, or null when Nimbus refuses it (then the signature check fails as malformed). */
+    final JWSHeader jwsHeader;
+
+    Header(String encoded, Map<String, Object> json, Algorithm algorithm, String kid, String typ) {
+      this.encoded = encoded;
+      this.json = Collections.unmodifiableMap(json);
+      this.algorithm = algorithm;
+      this.kid = kid;
+      this.typ = typ;
+      JWSHeader parsed;
+      try {
+        parsed = JWSHeader.parse(json, new Base64URL(encoded));
+      } catch (ParseException | RuntimeException e) {
+        parsed = null;
+      }
+      this.jwsHeader = parsed;
+    }
+  }
+
+  /**
+   * Remembers the last few headers that passed the policy for one set of allowed algorithms, so
+   * that tokens from the same issuer and key (which share their header byte for byte) skip
+   * decoding and re-checking it. A miss costs what parsing always costs; a header only enters
+   * after passing every header check, and is matched on its exact encoded form. Thread-safe:
+   * slots hold immutable objects, and a lost race only costs a miss.
+   */
+  static final class HeaderCache {
+    private static final int SLOTS = 4;
+    private final Header[] slots = new Header[SLOTS];
+    private int next;
+
+    Header find(String token, int dot1) {
+      for (Header h : slots) {
+        if (h != null && h.encoded.length() == dot1 && token.startsWith(h.encoded)) {
+          return h;
+        }
+      }
+      return null;
+    }
+
+    void remember(Header h) {
+      int i = next;
+      next = (i + 1) % SLOTS;
+      slots[i] = h;
+    }
   }
 
   /**
@@ -57,11 +137,19 @@ final class CompactJws {
    * {@code kid} and {@code typ} strings).
    */
   static CompactJws parse(String token, Set<Algorithm> allowed) {
+    return parse(token, allowed, null);
+  }
+
+  /** As {@link #parse(String, Set)}, reusing headers remembered in {@code cache} (for {@code allowed} only). */
+  static CompactJws parse(String token, Set<Algorithm> allowed, HeaderCache cache) {
     int dot1 = -1;
     int dot2 = -1;
     int dots = 0;
     for (int i = 0; i < token.length(); i++) {
       char c = token.charAt(i);
+      if (c < 128 && BASE64URL_ALPHABET[c]) {
+        continue;
+      }
       if (c == '.') {
         dots++;
         if (dots == 1) {
@@ -69,7 +157,7 @@ final class CompactJws {
         } else if (dots == 2) {
           dot2 = i;
         }
-      } else if (!isBase64UrlChar(c)) {
+      } else {
         throw reject(MALFORMED, "character " + describeChar(c) + " at position " + i + " is outside the base64url alphabet");
       }
     }
@@ -85,7 +173,22 @@ final class CompactJws {
     if (dot1 == 0 || dot2 == dot1 + 1) {
       throw reject(MALFORMED, "the header or payload part is empty");
     }
-    Map<String, Object> header = parseJson(token, 0, dot1, "header");
+    Header h = cache == null ? null : cache.find(token, dot1);
+    if (h == null) {
+      h = parseHeader(token, dot1, dot2 == token.length() - 1, allowed);
+      if (cache != null) {
+        cache.remember(h);
+      }
+    } else if (dot2 == token.length() - 1) {
+      throw reject(MALFORMED, "the signature is empty");
+    }
+    checkCanonical(token, dot2 + 1, token.length(), "signature");
+    return new CompactJws(token, dot1, dot2, h);
+  }
+
+  /** Decodes the header and holds it to the header policy, in the order the checks always ran. */
+  private static Header parseHeader(String token, int dot1, boolean signatureEmpty, Set<Algorithm> allowed) {
+    Map<String, Object> header = parseJson(token, 0, dot1, "header", null);
     Object alg = header.get("alg");
     if (!(alg instanceof String)) {
       throw reject(MALFORMED, "the header has no alg string");
@@ -106,7 +209,7 @@ final class CompactJws {
     if (algorithm == null) {
       throw reject(UNSUPPORTED_ALGORITHM, "alg " + Detail.quote(algName) + " is not one of " + new TreeSet<>(allowed));
     }
-    if (dot2 == token.length() - 1) {
+    if (signatureEmpty) {
       throw reject(MALFORMED, "the signature is empty");
     }
     for (String name : REFUSED_HEADERS) {
@@ -125,13 +228,19 @@ final class CompactJws {
     if (typ != null && !(typ instanceof String)) {
       throw reject(MALFORMED, "typ is not a string");
     }
-    checkCanonical(token, dot2 + 1, token.length(), "signature");
-    return new CompactJws(token, dot1, dot2, header, algorithm, (String) kid, (String) typ);
+    return new Header(token.substring(0, dot1), header, algorithm, (String) kid, (String) typ);
   }
 
   /** The payload parsed as a JSON object (strict UTF-8, no byte order mark). */
   Map<String, Object> claims() {
-    return parseJson(token, dot1 + 1, dot2, "payload");
+    return parseJson(token, dot1 + 1, dot2, "payload", ascii());
+  }
+
+  private byte[] ascii() {
+    if (ascii == null) {
+      ascii = token.getBytes(StandardCharsets.US_ASCII);
+    }
+    return ascii;
   }
 
   /**
@@ -144,13 +253,19 @@ final class CompactJws {
     if (!key.allows(algorithm)) {
       throw reject(UNKNOWN_KEY, "key " + Detail.quote(key.kid) + " cannot verify " + algorithm + " signatures");
     }
+    JWSHeader jwsHeader = parsedHeader.jwsHeader;
+    if (jwsHeader == null) {
+      throw reject(MALFORMED, "the header is not a valid JWS header");
+    }
     boolean valid;
     try {
-      JWSHeader jwsHeader = JWSHeader.parse(header, new Base64URL(token.substring(0, dot1)));
-      byte[] signingInput = token.substring(0, dot2).getBytes(StandardCharsets.US_ASCII);
-      valid = key.verifier.verify(jwsHeader, signingInput, new Base64URL(token.substring(dot2 + 1)));
-    } catch (ParseException e) {
-      throw reject(MALFORMED, "the header is not a valid JWS header");
+      byte[] bytes = ascii();
+      byte[] signingInput = Arrays.copyOf(bytes, dot2);
+      ByteBuffer signature = BASE64URL.decode(ByteBuffer.wrap(bytes, dot2 + 1, bytes.length - dot2 - 1));
+      byte[] decoded = signature.limit() == signature.capacity() ? signature.array() : Arrays.copyOf(signature.array(), signature.limit());
+      valid = key.verifier.verify(jwsHeader, signingInput, new DecodedSignature(token.substring(dot2 + 1), decoded));
+    } catch (IllegalArgumentException e) {
+      throw reject(MALFORMED, "the signature is not base64url");
     } catch (JOSEException e) {
       throw reject(BAD_SIGNATURE, "the signature could not be checked (" + e.getClass().getSimpleName() + ")");
     }
@@ -159,17 +274,18 @@ final class CompactJws {
     }
   }
 
-  /** Decodes one base64url part as strict UTF-8 and parses it as a JSON object. */
-  private static Map<String, Object> parseJson(String token, int from, int to, String what) {
+  /**
+   * Decodes one base64url part as strict UTF-8 and parses it as a JSON object. {@code ascii} is
+   * the token as bytes when the caller has them (saves copying the part), else null.
+   */
+  private static Map<String, Object> parseJson(String token, int from, int to, String what, byte[] ascii) {
     checkCanonical(token, from, to, what);
     String json;
     try {
-      byte[] bytes = BASE64URL.decode(token.substring(from, to));
-      json = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
+      ByteBuffer decoded = BASE64URL.decode(ascii != null
+          ? ByteBuffer.wrap(ascii, from, to - from)
+          : ByteBuffer.wrap(token.substring(from, to).getBytes(StandardCharsets.US_ASCII)));
+      json = strictUtf8(decoded.array(), decoded.limit());
     } catch (IllegalArgumentException e) {
       throw reject(MALFORMED, "the " + what + " is not base64url");
     } catch (CharacterCodingException e) {
@@ -187,6 +303,40 @@ final class CompactJws {
       return JSONObjectUtils.parse(json);
     } catch (ParseException e) {
       throw reject(MALFORMED, "the " + what + " is not a JSON object");
+    }
+  }
+
+  /** Bytes as UTF-8, refusing malformed input; pure ASCII (the usual case) takes a copy-only path. */
+  private static String strictUtf8(byte[] bytes, int length) throws CharacterCodingException {
+    for (int i = 0; i < length; i++) {
+      if (bytes[i] < 0) {
+        return StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(bytes, 0, length))
+            .toString();
+      }
+    }
+    return new String(bytes, 0, length, StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * A signature already decoded with the JDK's base64url decoder, handed to Nimbus's verifier,
+   * which only asks for its bytes. Nimbus's own decoder costs several times more per call.
+   */
+  private static final class DecodedSignature extends Base64URL {
+    private static final long serialVersionUID = 1L;
+    private final transient byte[] bytes;
+
+    DecodedSignature(String encoded, byte[] bytes) {
+      super(encoded);
+      this.bytes = bytes;
+    }
+
+    /** The decoded bytes themselves: the verifier reads them once and does not modify them. */
+    @Override
+    public byte[] decode() {
+      return bytes;
     }
   }
 
@@ -221,10 +371,6 @@ final class CompactJws {
       return c - '0' + 52;
     }
     return c == '-' ? 62 : 63;
-  }
-
-  private static boolean isBase64UrlChar(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
   }
 
   private static String describeChar(char c) {

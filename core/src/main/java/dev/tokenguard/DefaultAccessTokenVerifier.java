@@ -15,6 +15,7 @@ import static dev.tokenguard.TokenVerificationException.Reason.WRONG_TYPE;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -29,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,21 +59,53 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
   private final boolean strict;
   private final KeySource keySource;
   private final Cache<String, Verified> verified;
+  private final CompactJws.HeaderCache headers = new CompactJws.HeaderCache();
+  private static final String[] NO_SCOPES = new String[0];
 
-  /** A cache entry: the verified token, the key that verified it, and its time bounds. */
+  /** Tokens up to this many characters weigh 1 in the verified-token cache; longer ones weigh more. */
+  static final int CACHE_WEIGHT_UNIT = 2048;
+
+  /**
+   * A cache entry: the verified token, the key that verified it, and its time bounds in epoch
+   * milliseconds (the first instant at which it is refused, clock skew included).
+   */
   private static final class Verified {
     final AccessToken token;
     final VerificationKey key;
-    final long expMillis;
+    final long expiredFromMillis;
+    final long tooOldFromMillis;
     final long nbfMillis;
-    final long iatMillis;
 
-    Verified(AccessToken token, VerificationKey key, long expMillis, long nbfMillis, long iatMillis) {
+    Verified(AccessToken token, VerificationKey key, long expiredFromMillis, long tooOldFromMillis, long nbfMillis) {
       this.token = token;
       this.key = key;
-      this.expMillis = expMillis;
+      this.expiredFromMillis = expiredFromMillis;
+      this.tooOldFromMillis = tooOldFromMillis;
       this.nbfMillis = nbfMillis;
-      this.iatMillis = iatMillis;
+    }
+
+    long refusedFromMillis() {
+      return Math.min(expiredFromMillis, tooOldFromMillis);
+    }
+  }
+
+  /** Drops an entry when its token expires (or grows too old) on the verifier's clock. */
+  private static final class UntilRefused implements Expiry<String, Verified> {
+    @Override
+    public long expireAfterCreate(String token, Verified v, long currentTime) {
+      long nowMillis = TimeUnit.NANOSECONDS.toMillis(currentTime);
+      long left = v.refusedFromMillis() - nowMillis;
+      return left <= 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(Math.min(left, TimeUnit.DAYS.toMillis(365)));
+    }
+
+    @Override
+    public long expireAfterUpdate(String token, Verified v, long currentTime, long currentDuration) {
+      return expireAfterCreate(token, v, currentTime);
+    }
+
+    @Override
+    public long expireAfterRead(String token, Verified v, long currentTime, long currentDuration) {
+      return currentDuration;
     }
   }
 
@@ -89,19 +123,27 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     this.scopeClaims = List.copyOf(b.scopeClaims);
     this.strict = b.strictRfc9068;
     this.keySource = keySource;
-    // Only verified tokens enter; weight bounds memory by token length (about 4 KiB per entry on average).
+    // Only verified tokens enter, so rejected tokens cannot evict good ones. The size counts tokens
+    // of up to 2048 characters (Auth0's are under 1,000) as one and longer ones as one per started
+    // 2048 characters, so memory stays proportional to the configured size whatever the token
+    // lengths (an entry holds the token and its claims: a few times the token's length).
+    // Entries leave when their token expires, on the verifier's clock; a hit re-checks time
+    // bounds and the signing key anyway.
+    Clock c = b.clock;
     this.verified =
         b.verifiedTokenCacheSize == 0
             ? null
             : Caffeine.newBuilder()
-                .maximumWeight(b.verifiedTokenCacheSize * 4096L)
-                .weigher((String token, Verified v) -> token.length() + 1024)
+                .maximumWeight(b.verifiedTokenCacheSize)
+                .weigher((String token, Verified v) -> 1 + (token.length() - 1) / CACHE_WEIGHT_UNIT)
+                .expireAfter(new UntilRefused())
+                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(c.millis()))
                 .build();
   }
 
   @Override
   public AccessToken verify(String token) {
-    return verify(token, new String[0]);
+    return verify(token, NO_SCOPES);
   }
 
   @Override
@@ -162,10 +204,13 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     if (verified != null) {
       Verified hit = verified.getIfPresent(token);
       if (hit != null) {
-        return revalidate(hit);
+        AccessToken served = revalidate(token, hit);
+        if (served != null) {
+          return served;
+        }
       }
     }
-    CompactJws jws = CompactJws.parse(token, algorithms);
+    CompactJws jws = CompactJws.parse(token, algorithms, headers);
     Map<String, Object> claims = jws.claims();
     for (String name : ID_TOKEN_CLAIMS) {
       if (claims.containsKey(name)) {
@@ -264,27 +309,43 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
       }
     }
     if (verified != null) {
-      verified.put(token, new Verified(accessToken, key, expMillis, nbfMillis, iat == null ? Long.MIN_VALUE : iat * 1000));
+      long tooOldFrom = maxTokenAgeMillis >= 0 ? iat * 1000 + maxTokenAgeMillis + skewMillis + 1 : Long.MAX_VALUE;
+      verified.put(token, new Verified(accessToken, key, expMillis + skewMillis, tooOldFrom, nbfMillis));
     }
     return accessToken;
   }
 
-  /** A cache hit: time bounds and key presence are checked again, on the verifier's clock. */
-  private AccessToken revalidate(Verified hit) {
+  /**
+   * A cache hit: time bounds are checked again on the verifier's clock, and the signing key must
+   * still be in the issuer's current key set (the same key material under the same kid). Returns
+   * null, after dropping the entry, when the key is no longer there, so the token is verified in
+   * full against the current keys: the cache never changes an outcome.
+   */
+  private AccessToken revalidate(String token, Verified hit) {
     long nowMillis = clock.millis();
-    if (nowMillis >= hit.expMillis + skewMillis) {
-      throw reject(EXPIRED, "expired at " + hit.token.expiresAt());
+    if (nowMillis >= hit.expiredFromMillis) {
+      throw reject(EXPIRED, "expired at " + hit.token.expiresAt() + ", now " + Instant.ofEpochMilli(nowMillis));
     }
-    if (nowMillis + skewMillis < hit.nbfMillis || nowMillis + skewMillis < hit.iatMillis) {
-      throw reject(NOT_YET_VALID, "nbf or iat is in the future");
+    if (nowMillis >= hit.tooOldFromMillis) {
+      throw reject(TOO_OLD, "issued at " + hit.token.issuedAt().orElse(null) + ", older than the maximum token age");
     }
-    if (maxTokenAgeMillis >= 0 && nowMillis - hit.iatMillis > maxTokenAgeMillis + skewMillis) {
-      throw reject(TOO_OLD, "issued at " + hit.token.issuedAt().orElseThrow() + ", older than the maximum token age");
+    if (nowMillis + skewMillis < hit.nbfMillis) {
+      throw reject(NOT_YET_VALID, "nbf is in the future");
     }
     if (!keySource.keys().contains(hit.key)) {
-      throw reject(UNKNOWN_KEY, "the key that signed this token is no longer published");
+      verified.invalidate(token);
+      return null;
     }
     return hit.token;
+  }
+
+  /** The number of tokens in the verified-token cache after pending maintenance (for tests). */
+  long cachedTokenCount() {
+    if (verified == null) {
+      return 0;
+    }
+    verified.cleanUp();
+    return verified.estimatedSize();
   }
 
   private VerificationKey findKey(String kid, Algorithm algorithm) {
@@ -307,6 +368,15 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
   }
 
   private void checkType(String typ) {
+    if (typ == null || typ.equals("JWT")) {
+      if (strict) {
+        throw reject(WRONG_TYPE, "typ " + (typ == null ? "absent" : Detail.quote(typ)) + "; the RFC 9068 profile requires at+jwt");
+      }
+      return;
+    }
+    if (typ.equals("at+jwt")) {
+      return;
+    }
     String normalized = typ == null ? null : typ.toLowerCase(Locale.ROOT);
     if (normalized != null && normalized.startsWith("application/")) {
       normalized = normalized.substring("application/".length());
@@ -403,10 +473,17 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
         scopes = new LinkedHashSet<>();
       }
       if (value instanceof String) {
-        for (String scope : ((String) value).split(" ")) {
-          if (!scope.isEmpty()) {
-            scopes.add(scope);
+        String list = (String) value;
+        int start = 0;
+        while (start <= list.length()) {
+          int end = list.indexOf(' ', start);
+          if (end < 0) {
+            end = list.length();
           }
+          if (end > start) {
+            scopes.add(list.substring(start, end));
+          }
+          start = end + 1;
         }
       } else if (value instanceof List) {
         for (Object item : (List<?>) value) {
@@ -422,20 +499,25 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     return scopes == null ? Set.of() : Collections.unmodifiableSet(scopes);
   }
 
-  /** The claims as users see them: dates as Instant, everything unmodifiable all the way down. */
+  /**
+   * The claims as users see them: dates as Instant, everything unmodifiable all the way down.
+   * Converts the freshly parsed map in place (nothing else holds it) rather than copying it.
+   */
   private static Map<String, Object> publicClaims(Map<String, Object> claims, Long exp, Long nbf, Long iat) {
-    Map<String, Object> out = new LinkedHashMap<>(claims.size() * 2);
     for (Map.Entry<String, Object> e : claims.entrySet()) {
-      out.put(e.getKey(), freeze(e.getValue()));
+      Object value = e.getValue();
+      if (value instanceof List || value instanceof Map) {
+        e.setValue(freeze(value));
+      }
     }
-    out.put("exp", Instant.ofEpochSecond(exp));
+    claims.put("exp", Instant.ofEpochSecond(exp));
     if (nbf != null) {
-      out.put("nbf", Instant.ofEpochSecond(nbf));
+      claims.put("nbf", Instant.ofEpochSecond(nbf));
     }
     if (iat != null) {
-      out.put("iat", Instant.ofEpochSecond(iat));
+      claims.put("iat", Instant.ofEpochSecond(iat));
     }
-    return Collections.unmodifiableMap(out);
+    return Collections.unmodifiableMap(claims);
   }
 
   @SuppressWarnings("unchecked")

@@ -100,15 +100,16 @@ final class KeySet {
   }
 
   /**
-   * Whether this set still holds {@code key} (same kid, same material), possibly as an instance
-   * built by another fetch.
+   * Whether this set still holds {@code key}: the same kid with the same key material and policy.
+   * A refetched JWKS yields new instances for unchanged keys, so identity alone is not enough.
    */
   boolean contains(VerificationKey key) {
     if (key.kid != null) {
-      return key.sameKeyAs(byKid.get(key.kid));
+      VerificationKey current = byKid.get(key.kid);
+      return current == key || (current != null && current.sameKeyAs(key));
     }
-    for (VerificationKey candidate : keys) {
-      if (key.sameKeyAs(candidate)) {
+    for (VerificationKey current : keys) {
+      if (current == key || (current.kid == null && current.sameKeyAs(key))) {
         return true;
       }
     }

@@ -10,7 +10,13 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.KeyOperation;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
+import java.security.GeneralSecurityException;
+import java.security.Key;
+import java.security.KeyFactory;
 import java.security.Provider;
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
 import java.util.Objects;
 import java.util.Set;
 
@@ -42,14 +48,36 @@ final class VerificationKey {
   }
 
   /**
-   * Whether {@code other} is this key fetched again: same {@code kid}, same key material, same
-   * {@code alg} restriction. Every fetch builds new instances, so identity says nothing.
+   * Whether {@code other} is this key fetched again: same {@code kid}, same key material (RFC 7638
+   * thumbprint, which covers type and curve), same {@code alg} restriction. Every fetch builds new
+   * instances, so identity alone says nothing.
    */
   boolean sameKeyAs(VerificationKey other) {
-    return other != null
-        && Objects.equals(kid, other.kid)
-        && thumbprint.equals(other.thumbprint)
-        && alg == other.alg;
+    return other == this
+        || (other != null
+            && Objects.equals(kid, other.kid)
+            && thumbprint.equals(other.thumbprint)
+            && alg == other.alg);
+  }
+
+  /**
+   * The key as the configured provider's own key object, so that provider does not convert it on
+   * every verification (a native provider would otherwise rebuild its native key per call). Falls
+   * back to the JDK's key when the provider has no key factory for it.
+   */
+  static <K extends PublicKey> K forProvider(K key, Class<K> type, String algorithm, Provider provider) {
+    if (provider == null) {
+      return key;
+    }
+    try {
+      Key translated = KeyFactory.getInstance(algorithm, provider).translateKey(key);
+      if (type.isInstance(translated)) {
+        return type.cast(translated);
+      }
+    } catch (GeneralSecurityException | RuntimeException e) {
+      // No key factory for this algorithm in the provider: its Signature will take the JDK key.
+    }
+    return key;
   }
 
   /** Whether a token signed with {@code algorithm} may be verified with this key (RFC 8725 3.1). */
@@ -113,7 +141,8 @@ final class VerificationKey {
         if (bits < MIN_RSA_BITS) {
           throw new KeyRefusedException("RSA modulus has " + bits + " bits, fewer than " + MIN_RSA_BITS);
         }
-        RSASSAVerifier verifier = new RSASSAVerifier(rsa.toRSAPublicKey());
+        RSAPublicKey publicKey = forProvider(rsa.toRSAPublicKey(), RSAPublicKey.class, "RSA", provider);
+        RSASSAVerifier verifier = new RSASSAVerifier(publicKey);
         if (provider != null) {
           verifier.getJCAContext().setProvider(provider);
         }
@@ -124,7 +153,8 @@ final class VerificationKey {
       if (!Curve.P_256.equals(curve) && !Curve.P_384.equals(curve) && !Curve.P_521.equals(curve)) {
         throw new KeyRefusedException("EC curve " + curve + " is not P-256, P-384 or P-521");
       }
-      ECDSAVerifier verifier = new ECDSAVerifier(ec.toECPublicKey());
+      ECPublicKey publicKey = forProvider(ec.toECPublicKey(), ECPublicKey.class, "EC", provider);
+      ECDSAVerifier verifier = new ECDSAVerifier(publicKey);
       if (provider != null) {
         verifier.getJCAContext().setProvider(provider);
       }

@@ -1,0 +1,211 @@
+package dev.tokenguard.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider;
+import dev.tokenguard.AccessTokenVerifier;
+import dev.tokenguard.TokenVerificationException;
+import dev.tokenguard.TokenVerificationException.Reason;
+import dev.tokenguard.testing.FakeIssuer;
+import dev.tokenguard.testing.TokenBuilder;
+import java.security.Provider;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Runs every benchmark method once on a small pool, so the benchmarks cannot rot, and proves the
+ * peers check what TokenGuard checks: each accepts the good token and refuses a wrong audience, a
+ * wrong issuer, a missing scope, an expired token and a bad signature.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BenchmarkSmokeTest {
+  private final VerifyBenchmark.Issuer issuer = new VerifyBenchmark.Issuer();
+  private final VerifyBenchmark.Pool pool = new VerifyBenchmark.Pool();
+  private final VerifyBenchmark bench = new VerifyBenchmark();
+  private final VerifyBenchmark.Allocation alloc = new VerifyBenchmark.Allocation();
+
+  @BeforeAll
+  void mint() throws Exception {
+    issuer.start();
+    pool.size = 4;
+    pool.mint(issuer);
+  }
+
+  @AfterAll
+  void stop() {
+    issuer.stop();
+  }
+
+  @Test
+  void floorsVerifyThePoolsSignatures() throws Exception {
+    VerifyBenchmark.JdkFloor jdk = new VerifyBenchmark.JdkFloor();
+    jdk.init(pool);
+    VerifyBenchmark.AccpFloor accp = new VerifyBenchmark.AccpFloor();
+    accp.init(pool);
+    VerifyBenchmark.Cursor cursor = new VerifyBenchmark.Cursor();
+    for (int i = 0; i < pool.size * 2; i++) {
+      assertThat(bench.tokenGuardUnique_floor(pool, cursor, jdk)).isTrue();
+      assertThat(bench.jcaFloorAccp_floor(pool, cursor, jdk)).isTrue();
+      assertThat(bench.jcaFloorAccp(pool, cursor, accp, alloc)).isTrue();
+    }
+    assertThat(accp.signature.getProvider().getName()).isEqualTo(AmazonCorrettoCryptoProvider.PROVIDER_NAME);
+  }
+
+  @Test
+  void tokenGuardBenchmarksAcceptEveryPoolToken() {
+    VerifyBenchmark.TokenGuardUnique unique = new VerifyBenchmark.TokenGuardUnique();
+    unique.build(issuer);
+    VerifyBenchmark.TokenGuardUniqueAccp accp = new VerifyBenchmark.TokenGuardUniqueAccp();
+    accp.build(issuer);
+    VerifyBenchmark.TokenGuardHttpKeys http = new VerifyBenchmark.TokenGuardHttpKeys();
+    http.build(issuer);
+    VerifyBenchmark.TokenGuardRepeated repeated = new VerifyBenchmark.TokenGuardRepeated();
+    repeated.build(issuer);
+    VerifyBenchmark.Cursor cursor = new VerifyBenchmark.Cursor();
+    VerifyBenchmark.Cursor repeatedCursor = new VerifyBenchmark.Cursor();
+    for (int i = 0; i < pool.size; i++) {
+      assertThat(bench.tokenGuardUnique(pool, cursor, unique, alloc).hasScope(VerifyBenchmark.SCOPE)).isTrue();
+      assertThat(bench.tokenGuardUniqueAccp(pool, cursor, accp, alloc).hasScope(VerifyBenchmark.SCOPE)).isTrue();
+      assertThat(bench.tokenGuardUniqueHttpKeys(pool, cursor, http, alloc).hasScope(VerifyBenchmark.SCOPE)).isTrue();
+      assertThat(bench.tokenGuardRepeated(repeatedCursor, repeated, alloc).hasScope(VerifyBenchmark.SCOPE)).isTrue();
+    }
+    assertThat(issuer.issuer.jwksRequestCount()).isEqualTo(http.requestsAfterWarmUp);
+  }
+
+  @Test
+  void rejectionBenchmarksHitTheirRejectionPath() {
+    VerifyBenchmark.Rejected rejected = new VerifyBenchmark.Rejected();
+    rejected.build(issuer);
+    assertThat(bench.tokenGuardRejectBadSignature(rejected, alloc)).isEqualTo(Reason.BAD_SIGNATURE);
+    assertThat(bench.tokenGuardRejectExpired(rejected, alloc)).isEqualTo(Reason.EXPIRED);
+    assertThat(bench.tokenGuardRejectUnknownKid(rejected, alloc)).isEqualTo(Reason.UNKNOWN_KEY);
+    assertThat(bench.tokenGuardRejectGarbage(rejected, alloc)).isEqualTo(Reason.MALFORMED);
+  }
+
+  @Test
+  void peerBenchmarksAcceptEveryPoolToken() throws Exception {
+    VerifyBenchmark.NimbusPeer nimbus = new VerifyBenchmark.NimbusPeer();
+    nimbus.build(issuer);
+    VerifyBenchmark.SpringPeer spring = new VerifyBenchmark.SpringPeer();
+    spring.build(issuer);
+    VerifyBenchmark.Auth0Peer auth0 = new VerifyBenchmark.Auth0Peer();
+    auth0.build(issuer);
+    VerifyBenchmark.Jose4jPeer jose4j = new VerifyBenchmark.Jose4jPeer();
+    jose4j.build(issuer);
+    VerifyBenchmark.Cursor cursor = new VerifyBenchmark.Cursor();
+    for (int i = 0; i < pool.size; i++) {
+      assertThat(bench.nimbusUnique(pool, cursor, nimbus, alloc)).isNotNull();
+      assertThat(bench.springUnique(pool, cursor, spring, alloc)).isNotNull();
+      assertThat(bench.auth0Unique(pool, cursor, auth0, alloc)).isNotNull();
+      assertThat(bench.jose4jUnique(pool, cursor, jose4j, alloc)).isNotNull();
+    }
+  }
+
+  Stream<String> verifiers() {
+    return Stream.of("tokenguard", "nimbus", "spring", "auth0", "jose4j");
+  }
+
+  private Peers.Verifier verifier(String name) throws Exception {
+    FakeIssuer fake = issuer.issuer;
+    String jwks = fake.jwks();
+    switch (name) {
+      case "tokenguard":
+        AccessTokenVerifier tokenGuard = fake.verifierBuilder().build();
+        return token -> tokenGuard.verify(token, VerifyBenchmark.SCOPE);
+      case "nimbus":
+        return Peers.nimbus(jwks, fake.issuer(), fake.audience(), VerifyBenchmark.SCOPE);
+      case "spring":
+        return Peers.spring(jwks, fake.issuer(), fake.audience(), VerifyBenchmark.SCOPE);
+      case "auth0":
+        return Peers.auth0(jwks, fake.issuer(), fake.audience(), VerifyBenchmark.SCOPE);
+      case "jose4j":
+        return Peers.jose4j(jwks, fake.issuer(), fake.audience(), VerifyBenchmark.SCOPE);
+      default:
+        throw new IllegalArgumentException(name);
+    }
+  }
+
+  private String token(UnaryOperator<TokenBuilder> change) {
+    return change.apply(issuer.issuer.accessToken().scopes(VerifyBenchmark.SCOPE, "write:patients")).sign();
+  }
+
+  @ParameterizedTest
+  @MethodSource("verifiers")
+  void acceptsTheGoodToken(String name) throws Exception {
+    assertThat(verifier(name).verify(token(t -> t))).isNotNull();
+  }
+
+  @ParameterizedTest
+  @MethodSource("verifiers")
+  void rejectsAWrongAudience(String name) throws Exception {
+    Peers.Verifier verifier = verifier(name);
+    String token = token(t -> t.audience("https://other-api.example.test"));
+    assertThatThrownBy(() -> verifier.verify(token)).isInstanceOf(Exception.class);
+  }
+
+  @ParameterizedTest
+  @MethodSource("verifiers")
+  void rejectsAWrongIssuer(String name) throws Exception {
+    Peers.Verifier verifier = verifier(name);
+    String token = token(t -> t.issuer("https://evil.example.test/"));
+    assertThatThrownBy(() -> verifier.verify(token)).isInstanceOf(Exception.class);
+  }
+
+  @ParameterizedTest
+  @MethodSource("verifiers")
+  void rejectsAMissingScope(String name) throws Exception {
+    Peers.Verifier verifier = verifier(name);
+    String token = token(t -> t.scopes("write:patients", "read:patients:all"));
+    assertThatThrownBy(() -> verifier.verify(token)).isInstanceOf(Exception.class);
+  }
+
+  @ParameterizedTest
+  @MethodSource("verifiers")
+  void rejectsAnExpiredToken(String name) throws Exception {
+    Peers.Verifier verifier = verifier(name);
+    String token = token(TokenBuilder::expired);
+    assertThatThrownBy(() -> verifier.verify(token)).isInstanceOf(Exception.class);
+  }
+
+  @ParameterizedTest
+  @MethodSource("verifiers")
+  void rejectsATokenWithoutExp(String name) throws Exception {
+    Peers.Verifier verifier = verifier(name);
+    String token = token(t -> t.withoutClaim("exp"));
+    assertThatThrownBy(() -> verifier.verify(token)).isInstanceOf(Exception.class);
+  }
+
+  @ParameterizedTest
+  @MethodSource("verifiers")
+  void rejectsABadSignature(String name) throws Exception {
+    Peers.Verifier verifier = verifier(name);
+    String token = token(TokenBuilder::tamperedSignature);
+    assertThatThrownBy(() -> verifier.verify(token)).isInstanceOf(Exception.class);
+  }
+
+  @Test
+  void accpLoadsOnThisMachine() {
+    AmazonCorrettoCryptoProvider.INSTANCE.assertHealthy();
+  }
+
+  @Test
+  void theConfiguredSignatureProviderIsTheOneThatVerifies() {
+    // A provider without SHA256withRSA: if the verifier used the JDK default instead, this would pass.
+    Provider empty = new Provider("Empty", "1", "offers no algorithms") {
+      private static final long serialVersionUID = 1L;
+    };
+    String token = token(t -> t);
+    AccessTokenVerifier withEmpty = issuer.issuer.verifierBuilder().signatureProvider(empty).build();
+    assertThatThrownBy(() -> withEmpty.verify(token))
+        .isInstanceOfSatisfying(TokenVerificationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.BAD_SIGNATURE));
+    AccessTokenVerifier withAccp = issuer.issuer.verifierBuilder().signatureProvider(VerifyBenchmark.accp()).build();
+    assertThat(withAccp.verify(token, VerifyBenchmark.SCOPE).hasScope(VerifyBenchmark.SCOPE)).isTrue();
+  }
+}
