@@ -22,10 +22,8 @@ import dev.tokenguard.TokenVerificationException.Reason;
 import dev.tokenguard.testing.FakeIssuer;
 import dev.tokenguard.testing.TestKey;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -39,31 +37,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AccessTokenVerifierTest {
   static final String API = "https://example.com/health-api";
 
-  /** A clock tests move by hand; shared by the issuer and the verifier. */
-  static final class ManualClock extends Clock {
-    private volatile Instant now = Instant.parse("2026-11-23T10:00:00Z");
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-  }
-
-  final ManualClock clock = new ManualClock();
+  /** Shared by the issuer and the verifier; tests move it by hand. */
+  final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
   FakeIssuer issuer;
   AccessTokenVerifier verifier;
 
