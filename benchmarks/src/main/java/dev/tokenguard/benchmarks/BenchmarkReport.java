@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.IterationResult;
-import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -107,9 +106,9 @@ public final class BenchmarkReport {
         List<Double> ratios = new ArrayList<>();
         for (BenchmarkResult benchmark : run.getBenchmarkResults()) {
           for (IterationResult iteration : benchmark.getIterationResults()) {
-            Map<String, Result> perMethod = iteration.getSecondaryResults();
-            Result subject = perMethod.get(group);
-            Result floor = perMethod.get(group + "_floor");
+            var perMethod = iteration.getSecondaryResults();
+            var subject = perMethod.get(group);
+            var floor = perMethod.get(group + "_floor");
             if (subject != null && floor != null && floor.getScore() > 0) {
               ratios.add(subject.getScore() / floor.getScore());
             }

@@ -95,11 +95,11 @@ final class Peers {
   static Verifier spring(String jwks, String issuer, String audience, String scope) throws ParseException {
     NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSource(new ImmutableJWKSet<>(JWKSet.parse(jwks))).build();
     decoder.setJwtValidator(
-        JwtValidators.createDefaultWithValidators(
+        JwtValidators.createDefaultWithValidators(List.of(
             new JwtIssuerValidator(issuer),
             new JwtAudienceValidator(audience),
             new JwtClaimValidator<Instant>("exp", Objects::nonNull),
-            new JwtClaimValidator<Object>("scope", value -> hasScope(value, scope))));
+            new JwtClaimValidator<Object>("scope", value -> hasScope(value, scope)))));
     return decoder::decode;
   }
 
