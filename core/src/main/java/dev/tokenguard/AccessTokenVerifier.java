@@ -316,12 +316,20 @@ public interface AccessTokenVerifier {
     }
 
     /**
-     * The HTTP client for discovery and JWKS fetches (for a proxy or custom TLS). Prefer one built
-     * with {@code HttpClient.Redirect.NEVER}: a response that arrives from another origin after a
-     * redirect is refused, but a client that follows redirects has still sent the request there.
+     * The HTTP client for discovery and JWKS fetches (for a proxy or custom TLS). It must not
+     * follow redirects: a redirect could send the fetch to another host, so the keys would come
+     * from somewhere the issuer did not name.
+     *
+     * @throws IllegalArgumentException when {@code httpClient.followRedirects()} is not {@code
+     *     HttpClient.Redirect.NEVER}
      */
     public Builder httpClient(HttpClient httpClient) {
-      this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+      Objects.requireNonNull(httpClient, "httpClient");
+      if (httpClient.followRedirects() != HttpClient.Redirect.NEVER) {
+        throw new IllegalArgumentException(
+            "the HTTP client follows redirects (" + httpClient.followRedirects() + "); build it with HttpClient.Redirect.NEVER");
+      }
+      this.httpClient = httpClient;
       return this;
     }
 
@@ -345,7 +353,11 @@ public interface AccessTokenVerifier {
     /**
      * Key-cache lifetime: the JWKS response's {@code Cache-Control: max-age} clamped to
      * [{@code min}, {@code max}] (defaults 1 min and 24 h), or {@code withoutHeader} (default 10
-     * min). Keys are refreshed in the background before the lifetime ends.
+     * min). Keys are refreshed in the background before the lifetime ends; requests are served the
+     * cached keys while a refresh runs, and only an API idle for two whole lifetimes waits for
+     * fresh keys.
+     *
+     * @throws IllegalArgumentException unless {@code 0 < min <= withoutHeader <= max}
      */
     public Builder keyCacheLifetime(Duration min, Duration max, Duration withoutHeader) {
       positive(min, "min");
@@ -360,7 +372,12 @@ public interface AccessTokenVerifier {
       return this;
     }
 
-    /** How long the last good keys keep serving while the issuer cannot be reached. Default 24 h. */
+    /**
+     * How long past their cache lifetime the last good keys keep serving while the issuer cannot
+     * be reached or answers badly. Default 24 h.
+     *
+     * @throws IllegalArgumentException when {@code tolerance} is negative
+     */
     public Builder staleKeyTolerance(Duration tolerance) {
       Objects.requireNonNull(tolerance, "tolerance");
       if (tolerance.isNegative()) {

@@ -70,7 +70,7 @@ final class KeySet {
       }
     }
     if (!duplicated.isEmpty()) {
-      LOG.warn("Ignoring JWKS keys whose kid appears more than once: {}", duplicated);
+      LOG.warn("Ignoring JWKS keys whose kid appears more than once: {}", Detail.quote(duplicated));
       byKid.keySet().removeAll(duplicated);
       accepted.removeIf(k -> k.kid != null && duplicated.contains(k.kid));
     }

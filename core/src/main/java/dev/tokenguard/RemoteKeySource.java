@@ -45,12 +45,14 @@ import org.slf4j.LoggerFactory;
  *       refreshes); every caller that needs one joins it.
  *   <li>Refresh ahead: from a jittered 75-90 % of the cache lifetime (the response's {@code
  *       Cache-Control: max-age} clamped to bounds) a request starts a background refresh and is
- *       served the cached keys without waiting. A request waits on the network only when there are
- *       no keys yet, when the lifetime ended without any refresh having been tried (an idle API),
- *       or when the keys outlived the stale tolerance.
+ *       served the cached keys without waiting, also past the lifetime while that refresh runs. A
+ *       request waits on the network only when there are no keys yet, when a further whole
+ *       lifetime passed without any refresh having been tried (an API idle that long), or when
+ *       the keys outlived the stale tolerance.
  *   <li>Unknown {@code kid}: joins the fetch under way, else refetches at most once per configured
- *       interval; a {@code kid} a successful fetch did not contain is remembered for a while
- *       (negative cache).
+ *       interval; a {@code kid} that a successful fetch started after the miss did not contain is
+ *       remembered for a while (negative cache). A fetch that was already under way when the miss
+ *       came may predate the key, so its answer is followed by one rate-limited refetch.
  *   <li>Outages: a failed refresh keeps the last good keys until the stale tolerance runs out,
  *       retrying in the background about every 30 s; a warning is logged once per failure streak.
  *       With no keys at all, verifications fail fast with {@code KEYS_UNAVAILABLE} for {@link
@@ -97,13 +99,16 @@ final class RemoteKeySource implements KeySource {
     final Instant expiresAt;
     /** Why the last fetch failed, or null after a success. */
     final String failure;
+    /** The number of the fetch that made this snapshot (fetches are numbered as they start). */
+    final long fetchNumber;
 
-    Snapshot(KeySet keys, Instant refreshAt, Instant freshUntil, Instant expiresAt, String failure) {
+    Snapshot(KeySet keys, Instant refreshAt, Instant freshUntil, Instant expiresAt, String failure, long fetchNumber) {
       this.keys = keys;
       this.refreshAt = refreshAt;
       this.freshUntil = freshUntil;
       this.expiresAt = expiresAt;
       this.failure = failure;
+      this.fetchNumber = fetchNumber;
     }
   }
 
@@ -128,6 +133,8 @@ final class RemoteKeySource implements KeySource {
   private final AsyncLoadingCache<String, Snapshot> snapshots;
   private final Cache<String, Boolean> missingKids;
   private final AtomicLong fetchCount = new AtomicLong();
+  /** Numbers fetches as they start, so a miss can tell a fetch that began after it from an older one. */
+  private final AtomicLong fetchesStarted = new AtomicLong();
   private final AtomicBoolean failing = new AtomicBoolean();
   private final AtomicBoolean listenerWarned = new AtomicBoolean();
   private final Object missLock = new Object();
@@ -209,8 +216,14 @@ final class RemoteKeySource implements KeySource {
     if (!now.isBefore(snapshot.expiresAt)) {
       return true; // beyond the stale tolerance
     }
-    // The lifetime ended and no refresh was even tried (an idle API): refresh rather than guess.
-    return snapshot.failure == null && !now.isBefore(snapshot.freshUntil);
+    // A request past the lifetime starts a background refresh and is served the keys meanwhile
+    // (stale-while-revalidate). After a whole further lifetime without any refresh having been
+    // tried (an API idle that long), it waits for fresh keys rather than trust old ones.
+    if (snapshot.failure != null) {
+      return false;
+    }
+    Duration lifetime = Duration.between(snapshot.keys.fetchedAt(), snapshot.freshUntil);
+    return !now.isBefore(snapshot.freshUntil.plus(lifetime));
   }
 
   @Override
@@ -218,36 +231,47 @@ final class RemoteKeySource implements KeySource {
     if (missingKids.getIfPresent(kid) != null) {
       return seen;
     }
-    CompletableFuture<Snapshot> pending;
-    synchronized (missLock) {
-      Snapshot latest = current();
-      if (latest != null && latest.keys != null && latest.keys != seen && latest.keys.byKid(kid) != null) {
-        return latest.keys; // a refresh since the caller looked brought the key
-      }
-      pending = inFlight(); // join the fetch under way
-      if (pending == null) {
-        long now = settings.clock.millis();
-        if (!missRefetched || now - lastMissRefetchMillis >= settings.refetchInterval.toMillis()) {
-          missRefetched = true;
-          lastMissRefetchMillis = now;
-          pending = fetchNow();
+    long startedBeforeMiss = fetchesStarted.get();
+    KeySet current = seen;
+    // At most twice: a fetch already under way may have left before the key was published, so when
+    // it comes back without the kid, one refetch of our own (rate-limited) gets the final word.
+    for (int attempt = 0; attempt < 2; attempt++) {
+      CompletableFuture<Snapshot> pending;
+      synchronized (missLock) {
+        Snapshot latest = current();
+        if (latest != null && latest.keys != null && latest.keys != current && latest.keys.byKid(kid) != null) {
+          return latest.keys; // a refresh since the caller looked brought the key
+        }
+        pending = inFlight(); // join the fetch under way
+        if (pending == null) {
+          long now = settings.clock.millis();
+          if (!missRefetched || now - lastMissRefetchMillis >= settings.refetchInterval.toMillis()) {
+            missRefetched = true;
+            lastMissRefetchMillis = now;
+            pending = fetchNow();
+          }
         }
       }
+      if (pending == null) {
+        LOG.debug("Unknown kid {}: refetch suppressed by the rate limit", Detail.quote(kid));
+        notifyListener(l -> l.refetchSuppressed("unknown kid; the last refetch for an unknown kid was less than "
+            + settings.refetchInterval.toSeconds() + " s ago"));
+        return current;
+      }
+      Snapshot refreshed = await(pending);
+      if (refreshed.keys == null) {
+        return current;
+      }
+      current = refreshed.keys;
+      if (refreshed.failure != null || current.byKid(kid) != null) {
+        return current;
+      }
+      if (refreshed.fetchNumber > startedBeforeMiss) {
+        missingKids.put(kid, Boolean.TRUE); // a fetch that began after the miss did not find it
+        return current;
+      }
     }
-    if (pending == null) {
-      LOG.debug("Unknown kid {}: refetch suppressed by the rate limit", Detail.quote(kid));
-      notifyListener(l -> l.refetchSuppressed("unknown kid; the last refetch for an unknown kid was less than "
-          + settings.refetchInterval.toSeconds() + " s ago"));
-      return seen;
-    }
-    Snapshot refreshed = await(pending);
-    if (refreshed.keys == null) {
-      return seen;
-    }
-    if (refreshed.failure == null && refreshed.keys.byKid(kid) == null) {
-      missingKids.put(kid, Boolean.TRUE);
-    }
-    return refreshed.keys;
+    return current;
   }
 
   @Override
@@ -331,6 +355,7 @@ final class RemoteKeySource implements KeySource {
 
   /** One refresh: discovery if needed, the JWKS with one retry. Never throws for expected failures. */
   private Snapshot fetch(Snapshot old) {
+    long number = fetchesStarted.incrementAndGet();
     URI uri = null;
     String reason;
     try {
@@ -343,7 +368,7 @@ final class RemoteKeySource implements KeySource {
       } catch (ParseException e) {
         throw new Unusable(uri, "the key set at " + uri + " is unusable: " + e.getMessage());
       }
-      return succeeded(uri, keys, ttl(response.maxAgeSeconds()), old, now);
+      return succeeded(uri, keys, ttl(response.maxAgeSeconds()), old, now, number);
     } catch (FetchException e) {
       reason = e.getMessage(); // fetchOnce reported it to the listener already
     } catch (Unusable e) {
@@ -355,10 +380,10 @@ final class RemoteKeySource implements KeySource {
       URI where = uri != null ? uri : URI.create(settings.issuer);
       notifyListener(l -> l.fetchFailed(where, reason));
     }
-    return failed(reason, old, settings.clock.instant());
+    return failed(reason, old, settings.clock.instant(), number);
   }
 
-  private Snapshot succeeded(URI uri, KeySet keys, Duration ttl, Snapshot old, Instant now) {
+  private Snapshot succeeded(URI uri, KeySet keys, Duration ttl, Snapshot old, Instant now, long number) {
     lastSuccess = now;
     if (failing.getAndSet(false)) {
       LOG.info("Fetching the issuer's keys from {} works again", uri);
@@ -369,17 +394,17 @@ final class RemoteKeySource implements KeySource {
       added.removeAll(before.keyIds());
       Set<String> removed = new TreeSet<>(before.keyIds());
       removed.removeAll(keys.keyIds());
-      LOG.info("The issuer's key set changed: added kids {}, removed kids {}", added, removed);
+      LOG.info("The issuer's key set changed: added kids {}, removed kids {}", Detail.quote(added), Detail.quote(removed));
     }
     LOG.debug("Fetched {} usable keys from {}; cache lifetime {}", keys.keyIds().size(), uri, ttl);
     notifyListener(l -> l.fetchSucceeded(uri, keys.keyIds().size()));
     // Refresh ahead at 75-90 % of the lifetime, jittered so a fleet of instances does not fetch in step.
     long aheadMillis = (long) (ttl.toMillis() * ThreadLocalRandom.current().nextDouble(0.75, 0.90));
     Instant freshUntil = now.plus(ttl);
-    return new Snapshot(keys, now.plusMillis(aheadMillis), freshUntil, freshUntil.plus(settings.staleTolerance), null);
+    return new Snapshot(keys, now.plusMillis(aheadMillis), freshUntil, freshUntil.plus(settings.staleTolerance), null, number);
   }
 
-  private Snapshot failed(String reason, Snapshot old, Instant now) {
+  private Snapshot failed(String reason, Snapshot old, Instant now, long number) {
     lastFailure = now;
     lastFailureReason = reason;
     boolean serveOld = old != null && old.keys != null && now.isBefore(old.expiresAt);
@@ -397,10 +422,10 @@ final class RemoteKeySource implements KeySource {
     if (serveOld) {
       long jitter = (long) (STALE_RETRY.toMillis() * ThreadLocalRandom.current().nextDouble(0, 0.2));
       Instant retry = now.plus(STALE_RETRY).plusMillis(jitter);
-      return new Snapshot(old.keys, retry, old.freshUntil, old.expiresAt, reason);
+      return new Snapshot(old.keys, retry, old.freshUntil, old.expiresAt, reason, number);
     }
     Instant retry = now.plus(FAILURE_BACKOFF);
-    return new Snapshot(null, retry, retry, retry, reason);
+    return new Snapshot(null, retry, retry, retry, reason, number);
   }
 
   private Duration ttl(OptionalLong maxAge) {

@@ -26,6 +26,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -145,6 +146,57 @@ class KeySourceRefreshTest {
 
     assertThat(millis).isLessThan(1_500);
     awaitJwksRequests(2);
+  }
+
+  @Test
+  @Timeout(20)
+  void aRequestJustPastTheLifetimeIsServedWhileTheRefreshRuns() {
+    ManualExecutor fetches = new ManualExecutor();
+    AccessTokenVerifier verifier = verifierBuilder(fetches).build();
+    fetches.runImmediately = true;
+    verifier.warmUp();
+    fetches.runImmediately = false;
+
+    clock.advance(Duration.ofMinutes(13)); // no request since the fetch: past the 10-minute lifetime
+    assertThat(verifier.verify(token)).isNotNull(); // served at once, the refresh not even started
+    assertThat(fetches.queued()).isEqualTo(1);
+    assertThat(verifier.keySourceHealth().status()).isEqualTo(KeySourceHealth.Status.STALE);
+
+    fetches.runAll();
+    assertThat(jwksRequests()).isEqualTo(2);
+    assertThat(verifier.keySourceHealth().status()).isEqualTo(KeySourceHealth.Status.FRESH);
+  }
+
+  @Test
+  void anApiIdleForAWholeFurtherLifetimeWaitsForFreshKeys() {
+    AccessTokenVerifier verifier = verifierBuilder(Runnable::run).build();
+    verifier.warmUp();
+    String oldKid = issuer.currentKeyId();
+    issuer.rotateKey();
+    issuer.unpublishKey(oldKid);
+    serveJwks(null);
+
+    clock.advance(Duration.ofMinutes(20).plusSeconds(1)); // two lifetimes without a single request
+    KeySourceRotationTest.assertRejected(() -> verifier.verify(token), TokenVerificationException.Reason.UNKNOWN_KEY);
+    assertThat(jwksRequests()).isEqualTo(3); // the request waited for the new key set, then one refetch for the unknown kid
+  }
+
+  @Test
+  void aNewKidThatJoinsARefreshStartedBeforeItsKeyWasPublishedIsStillAccepted() {
+    AccessTokenVerifier verifier = verifierBuilder(null).build(); // the real background thread
+    verifier.warmUp();
+    server.stubFor(get(urlEqualTo("/jwks"))
+        .willReturn(aResponse().withStatus(200).withBody(issuer.jwks()).withFixedDelay(1_500)));
+    clock.advance(Duration.ofMinutes(9));
+    verifier.verify(token); // starts a background refresh, which will answer with the old key set
+    awaitJwksRequests(2);
+
+    issuer.rotateKey(); // the issuer publishes a new key while that refresh is on its way back
+    serveJwks(null);
+    String signedWithNewKey = issuer.accessToken().expiresIn(Duration.ofDays(3)).sign();
+
+    assertThat(verifier.verify(signedWithNewKey).subject()).isNotEmpty();
+    assertThat(jwksRequests()).isEqualTo(3); // the old refresh, then one refetch of its own
   }
 
   @Test

@@ -52,10 +52,14 @@ class KeySourceRotationTest {
     clock.advance(Duration.ofMinutes(5)); // before the refresh: the old key still verifies
     assertThat(verifier.verify(verifiedBefore)).isNotNull();
 
-    clock.advance(Duration.ofMinutes(5)); // past the 10-minute lifetime: the next request refreshes
+    clock.advance(Duration.ofMinutes(5)); // past the 10-minute lifetime
+    // This request starts the refresh and, like every request while a refresh runs, is served the
+    // keys at hand; from the refresh on, the removed key verifies nothing.
+    assertThat(verifier.verify(verifiedBefore)).isNotNull();
+    assertThat(issuer.jwksRequestCount()).isEqualTo(2);
     assertRejected(() -> verifier.verify(verifiedBefore), Reason.UNKNOWN_KEY);
     assertRejected(() -> verifier.verify(neverVerified), Reason.UNKNOWN_KEY);
-    // The refresh, then one unknown-kid refetch for the old kid; after that the kid is remembered as missing.
+    // Then one unknown-kid refetch for the old kid; after that the kid is remembered as missing.
     assertThat(issuer.jwksRequestCount()).isEqualTo(3);
   }
 

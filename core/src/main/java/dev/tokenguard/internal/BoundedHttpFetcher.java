@@ -109,13 +109,17 @@ public final class BoundedHttpFetcher {
     return uri;
   }
 
-  /** True for localhost, 127.0.0.0/8 and ::1, decided without a DNS lookup. */
+  /**
+   * True for {@code localhost}, 127.0.0.0/8 and ::1, decided without a DNS lookup. Names under
+   * {@code .localhost} are not accepted: the HTTP client resolves them through the system
+   * resolver, which need not map them to loopback.
+   */
   public static boolean isLoopback(String host) {
     String h = host.toLowerCase(Locale.ROOT);
     if (h.startsWith("[") && h.endsWith("]")) {
       h = h.substring(1, h.length() - 1);
     }
-    if (h.equals("localhost") || h.endsWith(".localhost")) {
+    if (h.equals("localhost")) {
       return true;
     }
     boolean literal = h.matches("[0-9.]+") || h.contains(":");
