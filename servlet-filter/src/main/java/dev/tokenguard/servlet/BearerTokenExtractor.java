@@ -4,6 +4,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -267,8 +268,21 @@ final class BearerTokenExtractor {
       return values;
     }
 
-    /** All pairs in order, decoded; a broken escape decodes to the raw text. */
+    /** All pairs of a query string in order, decoded as UTF-8; a broken escape decodes to the raw text. */
     static List<String[]> pairs(String encoded) {
+      return pairs(encoded, StandardCharsets.UTF_8, false);
+    }
+
+    /**
+     * All pairs of a form body in order, decoded in the body's {@code charset}. {@code body} holds
+     * the raw bytes as ISO-8859-1 characters (one character a byte), so unescaped non-ASCII bytes
+     * and percent-escapes are both decoded in {@code charset}, as the container would.
+     */
+    static List<String[]> bodyPairs(String body, Charset charset) {
+      return pairs(body, charset, true);
+    }
+
+    private static List<String[]> pairs(String encoded, Charset charset, boolean charsAreBytes) {
       List<String[]> pairs = new ArrayList<>();
       if (encoded == null || encoded.isEmpty()) {
         return pairs;
@@ -280,16 +294,31 @@ final class BearerTokenExtractor {
         int eq = pair.indexOf('=');
         String rawName = eq >= 0 ? pair.substring(0, eq) : pair;
         String rawValue = eq >= 0 ? pair.substring(eq + 1) : "";
-        String n = decode(rawName);
-        String v = decode(rawValue);
-        pairs.add(new String[] {n != null ? n : rawName, v != null ? v : rawValue});
+        String n = decode(rawName, charset, charsAreBytes);
+        String v = decode(rawValue, charset, charsAreBytes);
+        pairs.add(new String[] {
+          n != null ? n : asText(rawName, charset, charsAreBytes),
+          v != null ? v : asText(rawValue, charset, charsAreBytes)
+        });
       }
       return pairs;
     }
 
+    private static String asText(String raw, Charset charset, boolean charsAreBytes) {
+      return charsAreBytes ? new String(raw.getBytes(StandardCharsets.ISO_8859_1), charset) : raw;
+    }
+
     /** Percent- and {@code +}-decoding as UTF-8; null when an escape is broken. */
     static String decode(String s) {
-      if (s.indexOf('%') < 0 && s.indexOf('+') < 0) {
+      return decode(s, StandardCharsets.UTF_8, false);
+    }
+
+    /**
+     * Percent- and {@code +}-decoding in {@code charset}; null when an escape is broken. With
+     * {@code charsAreBytes}, each character of {@code s} is one raw byte (ISO-8859-1).
+     */
+    private static String decode(String s, Charset charset, boolean charsAreBytes) {
+      if (s.indexOf('%') < 0 && s.indexOf('+') < 0 && !(charsAreBytes && !isAscii(s))) {
         return s;
       }
       ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
@@ -308,14 +337,23 @@ final class BearerTokenExtractor {
           }
           out.write(hi * 16 + lo);
           i += 2;
-        } else if (c < 0x80) {
+        } else if (c < 0x80 || charsAreBytes) {
           out.write(c);
         } else {
-          byte[] bytes = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+          byte[] bytes = String.valueOf(c).getBytes(charset);
           out.write(bytes, 0, bytes.length);
         }
       }
-      return out.toString(StandardCharsets.UTF_8);
+      return out.toString(charset);
+    }
+
+    private static boolean isAscii(String s) {
+      for (int i = 0; i < s.length(); i++) {
+        if (s.charAt(i) >= 0x80) {
+          return false;
+        }
+      }
+      return true;
     }
   }
 }

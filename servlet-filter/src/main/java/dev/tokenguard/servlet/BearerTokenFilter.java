@@ -356,6 +356,8 @@ public final class BearerTokenFilter implements Filter {
      * Lets CORS preflight requests ({@code OPTIONS} with {@code Origin} and
      * {@code Access-Control-Request-Method}) through without a token, for a CORS filter or servlet
      * behind this one to answer. Other {@code OPTIONS} requests still need a token. Default: off.
+     * Any client can send such a request, so whatever answers {@code OPTIONS} behind the filter
+     * must answer the preflight only and serve no data.
      */
     public Builder permitCorsPreflight() {
       this.allowPreflight = true;

@@ -121,8 +121,8 @@ final class FormBodyRequest extends HttpServletRequestWrapper {
   private Map<String, String[]> parameters() {
     if (parameters == null) {
       Map<String, List<String>> collected = new LinkedHashMap<>();
-      add(collected, getQueryString());
-      add(collected, new String(body, StandardCharsets.ISO_8859_1));
+      add(collected, BearerTokenExtractor.FormEncoding.pairs(getQueryString()));
+      add(collected, BearerTokenExtractor.FormEncoding.bodyPairs(new String(body, StandardCharsets.ISO_8859_1), charset()));
       Map<String, String[]> result = new LinkedHashMap<>();
       collected.forEach((k, v) -> result.put(k, v.toArray(new String[0])));
       parameters = Collections.unmodifiableMap(result);
@@ -130,8 +130,8 @@ final class FormBodyRequest extends HttpServletRequestWrapper {
     return parameters;
   }
 
-  private static void add(Map<String, List<String>> collected, String encoded) {
-    for (String[] pair : BearerTokenExtractor.FormEncoding.pairs(encoded)) {
+  private static void add(Map<String, List<String>> collected, List<String[]> pairs) {
+    for (String[] pair : pairs) {
       collected.computeIfAbsent(pair[0], k -> new ArrayList<>()).add(pair[1]);
     }
   }

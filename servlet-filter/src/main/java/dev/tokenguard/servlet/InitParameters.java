@@ -60,7 +60,13 @@ final class InitParameters {
         .audience(list(audience).toArray(new String[0]));
     String jwksUri = value(parameters, JWKS_URI);
     if (jwksUri != null) {
-      verifier.jwksUri(URI.create(jwksUri));
+      URI uri;
+      try {
+        uri = URI.create(jwksUri);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("init parameter jwks-uri is not a URI: " + e.getMessage(), e);
+      }
+      verifier.jwksUri(uri);
     }
 
     BearerTokenFilter.Builder filter = BearerTokenFilter.builder(verifier.build());
@@ -114,9 +120,12 @@ final class InitParameters {
       String scopes = r.substring(eq + 1).trim();
       if (scopes.contains("|")) {
         List<String> any = new ArrayList<>();
-        for (String scope : scopes.split("\\|")) {
+        for (String scope : scopes.split("\\|", -1)) {
           String s = scope.trim();
-          if (s.isEmpty() || LIST_SEPARATOR.matcher(s).find()) {
+          if (s.isEmpty()) {
+            throw new IllegalArgumentException("init parameter scope-rules: an any-of rule has an empty scope between its | signs, got " + r);
+          }
+          if (LIST_SEPARATOR.matcher(s).find()) {
             throw new IllegalArgumentException("init parameter scope-rules: do not mix | (any of) with spaces or commas (all of) in one rule, got " + r);
           }
           any.add(s);

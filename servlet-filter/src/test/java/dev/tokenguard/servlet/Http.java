@@ -45,6 +45,29 @@ final class Http {
     return method("POST", uri, body, all);
   }
 
+  /**
+   * POST on a connection of its own: for a request the server may answer without reading its body
+   * and then close, so no other test reuses that connection.
+   */
+  static HttpResponse<String> postOnOwnConnection(URI uri, String contentType, String body) {
+    HttpClient client = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5))
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
+    HttpRequest request = request(uri, "Content-Type", contentType)
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build();
+    try {
+      return client.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static HttpRequest.Builder request(URI uri, String... headers) {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10));
     for (int i = 0; i < headers.length; i += 2) {

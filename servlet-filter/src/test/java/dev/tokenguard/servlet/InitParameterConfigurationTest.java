@@ -168,11 +168,27 @@ class InitParameterConfigurationTest {
     @Test
     void malformedScopeRuleStopsTheFilterFromStarting() {
       Map<String, String> base = Map.of("issuer", "https://tenant.example/", "audience", "https://api.example");
-      for (String rule : new String[] {"/api/admin/*", "/api/admin/*=", "api/admin=read:admin", "/api/*/x=read", "/a=b|c d", "/a=x; /a=y"}) {
+      Map<String, String> expected = new LinkedHashMap<>();
+      expected.put("/api/admin/*", "each rule is pattern=scopes");
+      expected.put("/api/admin/*=", "each rule is pattern=scopes");
+      expected.put("api/admin=read:admin", "a path pattern starts with /");
+      expected.put("/api/*/x=read", "* is allowed only as a final /*");
+      expected.put("/a=b|c d", "do not mix | (any of) with spaces or commas");
+      expected.put("/a=x; /a=y", "the path pattern /a already has a rule");
+      expected.put("/a=x|", "an any-of rule has an empty scope");
+      expected.put("/a=|x", "an any-of rule has an empty scope");
+      expected.forEach((rule, message) -> {
         Map<String, String> params = new LinkedHashMap<>(base);
         params.put("scope-rules", rule);
-        assertThat(initFails(params)).as(rule).hasMessageContaining("BearerTokenFilter");
-      }
+        assertThat(initFails(params)).as(rule).hasMessageContaining("BearerTokenFilter").hasMessageContaining(message);
+      });
+    }
+
+    @Test
+    void jwksUriThatIsNotAUriStopsTheFilterFromStartingAndIsNamed() {
+      Map<String, String> params = Map.of("issuer", "https://tenant.example/", "audience", "https://api.example",
+          "jwks-uri", "not a uri");
+      assertThat(initFails(params).getMessage()).contains("init parameter jwks-uri is not a URI");
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenguard.testing.FakeIssuer;
 import java.net.http.HttpResponse;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -101,6 +102,20 @@ class OptInMethodsTest {
   }
 
   @Test
+  void formParametersReachTheApplicationDecodedInTheBodysCharset() {
+    String bearer = "Bearer " + token();
+    HttpResponse<String> rawUtf8 = Http.post(server.uri("/api/me"), FORM + "; charset=UTF-8", "note=café", "Authorization", bearer);
+    HttpResponse<String> escapedLatin1 = Http.post(server.uri("/api/me"), FORM + "; charset=ISO-8859-1", "note=caf%E9", "Authorization", bearer);
+    HttpResponse<String> escapedUtf8 = Http.post(server.uri("/api/me"), FORM, "note=caf%C3%A9", "Authorization", bearer);
+    HttpResponse<String> tokenInBody = Http.post(server.uri("/api/me"), FORM + "; charset=UTF-8", "access_token=" + token() + "&note=caf%C3%A9");
+
+    for (HttpResponse<String> r : List.of(rawUtf8, escapedLatin1, escapedUtf8, tokenInBody)) {
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).contains("note=café\n");
+    }
+  }
+
+  @Test
   void formBodyWithoutTokenKeepsItsParametersForTheApplication() {
     HttpResponse<String> r = Http.post(server.uri("/api/me"), FORM, "note=from-body", "Authorization", "Bearer " + token());
     assertThat(r.statusCode()).isEqualTo(200);
@@ -146,6 +161,6 @@ class OptInMethodsTest {
   @Test
   void oversizedFormBodyIsRejected() {
     String body = "note=" + "x".repeat(BearerTokenExtractor.MAX_FORM_BYTES) + "&access_token=" + token();
-    assertStatusAndError(Http.post(server.uri("/api/me"), FORM, body), 400, "invalid_request");
+    assertStatusAndError(Http.postOnOwnConnection(server.uri("/api/me"), FORM, body), 400, "invalid_request");
   }
 }
