@@ -35,6 +35,10 @@ final class CompactJws {
   private static final List<String> REFUSED_HEADERS =
       List.of("crit", "b64", "cty", "zip", "epk", "p2c", "p2s", "iv", "tag", "apu", "apv");
   private static final Base64.Decoder BASE64URL = Base64.getUrlDecoder();
+  /** Longest encoded header accepted, whatever the token size limit (RFC 8725 3.x: bound the header). */
+  static final int MAX_HEADER_CHARS = 20_000;
+  /** What to do about an opaque or encrypted token from Auth0. */
+  private static final String AUDIENCE_HINT = "with Auth0: request the token with an audience parameter naming this API";
   /** The base64url alphabet, indexed by character (ASCII only). */
   private static final boolean[] BASE64URL_ALPHABET = new boolean[128];
 
@@ -142,6 +146,9 @@ final class CompactJws {
 
   /** As {@link #parse(String, Set)}, reusing headers remembered in {@code cache} (for {@code allowed} only). */
   static CompactJws parse(String token, Set<Algorithm> allowed, HeaderCache cache) {
+    if (token.indexOf('.') < 0 && !token.startsWith("{")) {
+      throw reject(NOT_A_JWS, "the token is opaque, not a JWT (" + AUDIENCE_HINT + ")");
+    }
     int dot1 = -1;
     int dot2 = -1;
     int dots = 0;
@@ -161,17 +168,17 @@ final class CompactJws {
         throw reject(MALFORMED, "character " + describeChar(c) + " at position " + i + " is outside the base64url alphabet");
       }
     }
-    if (dots == 0) {
-      throw reject(NOT_A_JWS, "the token is opaque, not a JWT (with Auth0: request the token with an audience parameter naming this API)");
-    }
     if (dots == 4) {
-      throw reject(NOT_A_JWS, "the token is an encrypted JWT (JWE), which this API does not accept");
+      throw reject(NOT_A_JWS, "the token is an encrypted JWT (JWE), which this API does not accept (" + AUDIENCE_HINT + ")");
     }
     if (dots != 2) {
       throw reject(MALFORMED, "a signed JWT has 3 dot-separated parts, this token has " + (dots + 1));
     }
     if (dot1 == 0 || dot2 == dot1 + 1) {
       throw reject(MALFORMED, "the header or payload part is empty");
+    }
+    if (dot1 > MAX_HEADER_CHARS) {
+      throw reject(MALFORMED, "the header has " + dot1 + " characters, more than " + MAX_HEADER_CHARS);
     }
     Header h = cache == null ? null : cache.find(token, dot1);
     if (h == null) {

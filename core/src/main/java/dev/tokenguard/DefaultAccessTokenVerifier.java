@@ -189,7 +189,7 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
       if (!token.hasScope(scope)) {
         throw new TokenVerificationException(
             INSUFFICIENT_SCOPE, INSUFFICIENT_SCOPE.safeDescription(),
-            "missing scope " + Detail.quote(scope) + "; granted " + token.scopes(), List.of(requiredScopes));
+            "missing scope " + Detail.quote(scope) + "; granted " + token.scopes().size() + " scopes", List.of(requiredScopes));
       }
     }
   }
@@ -217,7 +217,7 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
         throw reject(ID_TOKEN_PRESENTED, "the token carries " + name + ", a claim only ID tokens have; send the access token instead");
       }
     }
-    checkType(jws.typ);
+    checkType(jws.typ, claims);
     if (claims.containsKey("cnf")) {
       // RFC 9449 7.2, RFC 8705 3: a sender-constrained token must not be accepted as a bearer token.
       throw reject(INVALID_CLAIM, "the token is sender-constrained (cnf); proof of possession is not supported, so it is refused rather than accepted as a bearer token");
@@ -308,7 +308,8 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
         throw reject(INVALID_CLAIM, "the token does not satisfy: " + rule.description);
       }
     }
-    if (verified != null) {
+    if (verified != null && jws.kid != null) {
+      // A token without kid is verified by the only suitable key, which a hit could not re-check.
       long tooOldFrom = maxTokenAgeMillis >= 0 ? iat * 1000 + maxTokenAgeMillis + skewMillis + 1 : Long.MAX_VALUE;
       verified.put(token, new Verified(accessToken, key, expMillis + skewMillis, tooOldFrom, nbfMillis));
     }
@@ -367,10 +368,10 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     return key;
   }
 
-  private void checkType(String typ) {
+  private void checkType(String typ, Map<String, Object> claims) {
     if (typ == null || typ.equals("JWT")) {
       if (strict) {
-        throw reject(WRONG_TYPE, "typ " + (typ == null ? "absent" : Detail.quote(typ)) + "; the RFC 9068 profile requires at+jwt");
+        refuseAsWrongType(typ, claims);
       }
       return;
     }
@@ -386,11 +387,33 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     }
     if (normalized == null || normalized.equals("jwt")) {
       if (strict) {
-        throw reject(WRONG_TYPE, "typ " + (typ == null ? "absent" : Detail.quote(typ)) + "; the RFC 9068 profile requires at+jwt");
+        refuseAsWrongType(typ, claims);
       }
       return;
     }
     throw reject(ID_TOKEN_PRESENTED, "typ " + Detail.quote(typ) + " marks another kind of JWT (such as an ID token), not an access token");
+  }
+
+  /**
+   * The strict profile refuses {@code typ} JWT or absent; an ID token (which carries exactly that)
+   * is named as such rather than as a wrong type.
+   */
+  private void refuseAsWrongType(String typ, Map<String, Object> claims) {
+    Object aud = claims.get("aud");
+    Object single = aud instanceof List && ((List<?>) aud).size() == 1 ? ((List<?>) aud).get(0) : aud;
+    if (single instanceof String && single.equals(claims.get("azp")) && hasNoScopeClaim(claims)) {
+      throw reject(ID_TOKEN_PRESENTED, "aud equals azp " + Detail.quote(single) + " and there is no scope: this is an ID token for that client, not an access token for this API");
+    }
+    throw reject(WRONG_TYPE, "typ " + (typ == null ? "absent" : Detail.quote(typ)) + "; the RFC 9068 profile requires at+jwt");
+  }
+
+  private boolean hasNoScopeClaim(Map<String, Object> claims) {
+    for (String name : scopeClaims) {
+      if (claims.get(name) != null) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private List<String> checkAudience(Map<String, Object> claims) {
@@ -420,11 +443,7 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
       }
     }
     Object azp = claims.get("azp");
-    boolean noScope = true;
-    for (String name : scopeClaims) {
-      noScope &= claims.get(name) == null;
-    }
-    if (values.size() == 1 && values.get(0).equals(azp) && noScope) {
+    if (values.size() == 1 && values.get(0).equals(azp) && hasNoScopeClaim(claims)) {
       throw reject(ID_TOKEN_PRESENTED, "aud equals azp " + Detail.quote(azp) + " and there is no scope: this is an ID token for that client, not an access token for this API");
     }
     throw reject(WRONG_AUDIENCE, "expected aud containing " + audiences + ", got " + Detail.quote(values));

@@ -428,6 +428,49 @@ class AccessTokenVerifierTest {
   }
 
   @Test
+  void theStrictProfileNamesAnIdTokenAsAnIdTokenNotAsAWrongType() {
+    AccessTokenVerifier strict = issuer.verifierBuilder().strictRfc9068().build();
+    String idTokenWithoutNonce = issuer.accessToken()
+        .audience("client-1").claim("azp", "client-1").withoutClaim("scope").type("JWT").sign();
+    assertRejected(() -> strict.verify(idTokenWithoutNonce), ID_TOKEN_PRESENTED);
+    assertRejected(() -> strict.verify(issuer.accessToken().type("JWT").sign()), WRONG_TYPE);
+  }
+
+  @Test
+  void anOpaqueOrEncryptedTokenIsReportedAsNotAJwtWithTheAuth0Hint() {
+    for (String opaque : new String[] {"8xLOxBtZp8", "abc~def+ghi/jkl==", "Zm9v Zm9v"}) {
+      assertThatThrownBy(() -> verifier.verify(opaque)).isInstanceOfSatisfying(TokenVerificationException.class, e -> {
+        assertThat(e.reason()).isEqualTo(NOT_A_JWS);
+        assertThat(e.getMessage()).contains("audience parameter");
+      });
+    }
+    assertThatThrownBy(() -> verifier.verify("eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..aWY.Y2lwaGVy.dGFn"))
+        .isInstanceOfSatisfying(TokenVerificationException.class, e -> {
+          assertThat(e.reason()).isEqualTo(NOT_A_JWS);
+          assertThat(e.getMessage()).contains("JWE", "audience parameter");
+        });
+  }
+
+  @Test
+  void rejectionDetailsStayOneShortLineWhateverTheTokenCarries() {
+    String[] permissions = new String[200];
+    for (int i = 0; i < permissions.length; i++) {
+      permissions[i] = "perm:" + i + "\nFAKE LOG LINE";
+    }
+    String manyScopes = issuer.accessToken().permissions(permissions).sign();
+    assertThatThrownBy(() -> verifier.verify(manyScopes, "admin")).isInstanceOfSatisfying(TokenVerificationException.class, e -> {
+      assertThat(e.reason()).isEqualTo(INSUFFICIENT_SCOPE);
+      assertThat(e.getMessage()).doesNotContain("\n", "\r", "FAKE").hasSizeLessThan(300);
+    });
+    String injectedIssuer = issuer.accessToken().issuer("https://evil.example/\r\nINFO forged line").sign();
+    String injectedKid = issuer.accessToken().keyId("kid\r\nINFO forged line").sign();
+    for (String token : new String[] {injectedIssuer, injectedKid}) {
+      assertThatThrownBy(() -> verifier.verify(token)).isInstanceOfSatisfying(TokenVerificationException.class,
+          e -> assertThat(e.getMessage()).doesNotContain("\n", "\r").hasSizeLessThan(300));
+    }
+  }
+
+  @Test
   void verifiedTokenDoesNotShowTheTokenAndCannotBeModified() {
     String token = issuer.accessToken().claim("roles", List.of("a")).claim("meta", Map.of("k", "v")).sign();
     AccessToken t = verifier.verify(token);

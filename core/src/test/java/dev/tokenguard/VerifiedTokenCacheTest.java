@@ -145,6 +145,19 @@ class VerifiedTokenCacheTest {
   }
 
   @Test
+  void neverServesATokenWithoutKidFromTheCacheOnceASecondKeyIsPublished() {
+    AccessTokenVerifier verifier = httpKeys();
+    String withoutKid = issuer.accessToken().withoutKeyId().sign();
+    verifier.verify(withoutKid); // one key published: the token is verified by it
+
+    issuer.rotateKey(); // the old key stays published next to the new one
+    clock.advance(Duration.ofMinutes(3));
+
+    assertThatThrownBy(() -> verifier.verify(withoutKid)).isInstanceOfSatisfying(TokenVerificationException.class,
+        e -> assertThat(e.reason()).isEqualTo(Reason.UNKNOWN_KEY));
+  }
+
+  @Test
   void keepsServingTokensWhoseKeyARefreshKept() {
     AccessTokenVerifier verifier = httpKeys();
     String token = issuer.accessToken().sign();
