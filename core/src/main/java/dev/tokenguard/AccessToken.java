@@ -82,8 +82,13 @@ public final class AccessToken {
     return scopes;
   }
 
-  /** Whether {@link #scopes()} contains {@code scope} (exact, case-sensitive). */
+  /**
+   * Whether {@link #scopes()} contains {@code scope} (exact, case-sensitive).
+   *
+   * @throws NullPointerException when {@code scope} is null
+   */
   public boolean hasScope(String scope) {
+    Objects.requireNonNull(scope, "scope");
     return scopes.contains(scope);
   }
 
@@ -103,9 +108,9 @@ public final class AccessToken {
   }
 
   /**
-   * True when the token was issued to a client acting on its own behalf (client credentials): Auth0
-   * marks these with {@code gty: client-credentials} and a {@code sub} ending in {@code @clients}.
-   * Never treat such a {@code sub} as a user id.
+   * True when the token was issued to a client acting on its own behalf (client credentials): it
+   * carries {@code gty: client-credentials}, or its {@code sub} ends in {@code @clients} (Auth0
+   * marks its machine-to-machine tokens with both). Never treat such a {@code sub} as a user id.
    */
   public boolean isMachineToMachine() {
     return machineToMachine;
@@ -115,7 +120,10 @@ public final class AccessToken {
    * A claim converted to {@code type}, or empty when the claim is absent or of another type. JSON
    * strings are {@link String}, integers {@link Long}, other numbers {@link Double}, booleans
    * {@link Boolean}, arrays {@link List}, objects {@link Map}; {@code exp}, {@code nbf} and
-   * {@code iat} are {@link Instant}.
+   * {@code iat} are {@link Instant}. A claim name that appears twice in the token is refused at
+   * verification; inside a claim's nested object, a member that appears twice keeps its last value.
+   *
+   * @throws NullPointerException when {@code name} or {@code type} is null
    */
   public <T> Optional<T> claim(String name, Class<T> type) {
     Objects.requireNonNull(name, "name");
@@ -127,6 +135,8 @@ public final class AccessToken {
   /**
    * A claim holding a string or an array of strings, as a list; empty when absent or of another
    * shape (for custom claims such as roles or groups).
+   *
+   * @throws NullPointerException when {@code name} is null
    */
   public List<String> stringListClaim(String name) {
     Object value = claims.get(Objects.requireNonNull(name, "name"));

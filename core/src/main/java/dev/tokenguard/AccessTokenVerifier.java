@@ -73,7 +73,11 @@ public interface AccessTokenVerifier {
    */
   void warmUp();
 
-  /** Drops the cached keys; the next verification fetches them again (for a webhook or an admin). */
+  /**
+   * Drops the cached keys and every token in the verified-token cache, and forgets the discovered
+   * JWKS URI; the next verification runs discovery and fetches the keys again. For a rotation
+   * webhook, an admin action or a suspected key compromise. Never throws.
+   */
   void invalidateKeys();
 
   /** The current state of the key source: last fetch, last failure, cached key ids. */
@@ -430,8 +434,9 @@ public interface AccessTokenVerifier {
     /**
      * Builds the verifier. Makes no network call (see {@link AccessTokenVerifier#warmUp()}).
      *
-     * @throws IllegalStateException when the issuer or the audience is missing, or a JWKS given
-     *     with {@link #jwks(String)} holds no usable key
+     * @throws IllegalStateException when the issuer or the audience is missing, when both {@link
+     *     #jwks(String)} and a JWKS URI (or {@code auth0(...)}) are given, or when a JWKS given with
+     *     {@link #jwks(String)} holds no usable key
      */
     public AccessTokenVerifier build() {
       if (issuer == null) {

@@ -6,7 +6,8 @@ package dev.tokenguard;
  * <p>Only asymmetric algorithms exist here: {@code none} and the HMAC family ({@code HS256} ...)
  * cannot be enabled at all, because a resource server holds only public keys and an HMAC "key"
  * would be one (the classic RS256-to-HS256 confusion attack). The default allow-list is
- * {@link #RS256} alone, the algorithm every RFC 9068 resource server must support.
+ * {@link #RS256} alone, the algorithm every RFC 9068 resource server must support. Immutable and
+ * thread-safe, like every enum.
  */
 public enum Algorithm {
   /** RSASSA-PKCS1-v1_5 with SHA-256 (RSA keys of at least 2048 bits). The default. */

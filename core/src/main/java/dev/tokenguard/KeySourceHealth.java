@@ -9,7 +9,7 @@ import java.util.Set;
  * and thread-safe. Holds key ids, never key material.
  */
 public final class KeySourceHealth {
-  /** The state of the cached key set. */
+  /** The state of the cached key set. Immutable and thread-safe. */
   public enum Status {
     /** No key set was fetched yet (the first verification or {@code warmUp()} will fetch it). */
     NOT_LOADED,

@@ -19,7 +19,10 @@ import java.util.Objects;
 public final class TokenVerificationException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  /** What went wrong. Each reason maps to one RFC 6750 error code and one HTTP status. */
+  /**
+   * What went wrong. Each reason maps to one RFC 6750 error code and one HTTP status. Immutable
+   * and thread-safe.
+   */
   public enum Reason {
     /** Not a well-formed signed JWT: bad encoding, bad JSON, a claim of the wrong type, too large. */
     MALFORMED("invalid_token", 401, "The access token is malformed."),
@@ -105,7 +108,12 @@ public final class TokenVerificationException extends RuntimeException {
     return reason;
   }
 
-  /** The RFC 6750 error code for the {@code WWW-Authenticate} challenge. */
+  /**
+   * The RFC 6750 error code for the {@code WWW-Authenticate} challenge: {@code invalid_token},
+   * {@code insufficient_scope} or {@code invalid_request}; for {@code KEYS_UNAVAILABLE} it is
+   * {@code temporarily_unavailable}, which is not an RFC 6750 code and belongs in a 503 body, not
+   * in the challenge.
+   */
   public String errorCode() {
     return reason.errorCode();
   }

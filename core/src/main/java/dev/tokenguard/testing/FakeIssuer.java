@@ -55,7 +55,7 @@ public final class FakeIssuer implements AutoCloseable {
   /** The audience minted tokens carry unless told otherwise. */
   public static final String DEFAULT_AUDIENCE = "https://api.example.test";
 
-  /** Ways to make the JWKS endpoint misbehave. */
+  /** Ways to make the JWKS endpoint misbehave. Immutable and thread-safe. */
   public enum JwksFailure {
     /** Answer HTTP 500. */
     HTTP_500,
@@ -106,7 +106,11 @@ public final class FakeIssuer implements AutoCloseable {
       return this;
     }
 
-    /** Starts the issuer on a random loopback port. */
+    /**
+     * Starts the issuer on a random loopback port.
+     *
+     * @throws java.io.UncheckedIOException when no loopback port can be bound
+     */
     public FakeIssuer start() {
       return new FakeIssuer(this);
     }
@@ -153,7 +157,11 @@ public final class FakeIssuer implements AutoCloseable {
     server.start();
   }
 
-  /** Starts an issuer with a fresh RSA-2048 key on a random loopback port. */
+  /**
+   * Starts an issuer with a fresh RSA-2048 key on a random loopback port.
+   *
+   * @throws java.io.UncheckedIOException when no loopback port can be bound
+   */
   public static FakeIssuer start() {
     return builder().start();
   }

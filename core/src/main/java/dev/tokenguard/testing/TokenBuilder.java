@@ -229,7 +229,12 @@ public final class TokenBuilder {
     return this;
   }
 
-  /** The compact serialization {@code header.payload.signature}. */
+  /**
+   * The compact serialization {@code header.payload.signature}.
+   *
+   * @throws IllegalStateException when the JOSE library cannot sign (for example a key that
+   *     cannot make the chosen algorithm's signature)
+   */
   public String sign() {
     JWK key;
     switch (signing) {

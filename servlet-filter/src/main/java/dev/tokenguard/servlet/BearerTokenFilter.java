@@ -145,6 +145,8 @@ public final class BearerTokenFilter implements Filter {
   /**
    * The verified token of a request this filter accepted; empty on public paths, on CORS
    * preflights let through, and on requests the filter did not see.
+   *
+   * @throws NullPointerException when {@code request} is null
    */
   public static Optional<AccessToken> accessToken(ServletRequest request) {
     Object value = Objects.requireNonNull(request, "request").getAttribute(ACCESS_TOKEN_ATTRIBUTE);
@@ -170,6 +172,16 @@ public final class BearerTokenFilter implements Filter {
     }
   }
 
+  /**
+   * Lets the request through (public path, CORS preflight when allowed, or a verified token with
+   * the scopes its path requires), or answers it per RFC 6750 without calling {@code chain}: 400,
+   * 401, 403, or 503 with {@code Retry-After} when the issuer's keys are unavailable. A rejected
+   * token never causes an exception.
+   *
+   * @throws ServletException when the filter was neither built nor initialised, or the request
+   *     is not an HTTP request
+   * @throws IOException when writing the answer or reading a form body fails, or from {@code chain}
+   */
   @Override
   public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
       throws IOException, ServletException {
@@ -232,6 +244,7 @@ public final class BearerTokenFilter implements Filter {
     chain.doFilter(new AuthenticatedRequest(accepted, token), res);
   }
 
+  /** Does nothing: the filter holds no resources of its own. */
   @Override
   public void destroy() {}
 
@@ -290,8 +303,9 @@ public final class BearerTokenFilter implements Filter {
 
   /**
    * Configures a {@link BearerTokenFilter}. Not thread-safe. Setters check their arguments at once
-   * and throw {@link IllegalArgumentException}; setting the realm or retry delay twice, or giving
-   * one path pattern two rules, is an error rather than a silent overwrite.
+   * and throw {@link IllegalArgumentException} (or {@link NullPointerException} for a null);
+   * setting the realm or retry delay twice throws {@link IllegalStateException}, and giving one
+   * path pattern two rules is refused: an error rather than a silent overwrite.
    */
   public static final class Builder {
     private final AccessTokenVerifier verifier;
