@@ -23,6 +23,8 @@ final class BearerTokenExtractor {
   static final String PARAMETER = "access_token";
   /** Largest form body read when looking for {@code access_token}. */
   static final int MAX_FORM_BYTES = 64 * 1024;
+  /** Largest oversized form body read to its end (and dropped) before answering 400. */
+  static final int MAX_DRAIN_BYTES = 1024 * 1024;
 
   private static final List<String> FORM_METHODS = List.of("POST", "PUT", "PATCH");
 
@@ -216,24 +218,32 @@ final class BearerTokenExtractor {
     return mediaType.equals("application/x-www-form-urlencoded");
   }
 
-  /** The body, or null when it is larger than {@link #MAX_FORM_BYTES}. */
+  /**
+   * The body, or null when it is larger than {@link #MAX_FORM_BYTES}. A body over the limit is
+   * still read to its end (and dropped) up to {@link #MAX_DRAIN_BYTES}, so the container can send
+   * the 400 on a clean connection; a client that closed it mid-upload would see a reset instead.
+   * A larger one is left unread.
+   */
   private static byte[] readBody(HttpServletRequest request) throws IOException {
     long declared = request.getContentLengthLong();
-    if (declared > MAX_FORM_BYTES) {
+    if (declared > MAX_DRAIN_BYTES) {
       return null;
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 256);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 && declared <= MAX_FORM_BYTES ? (int) declared : 256);
     byte[] buffer = new byte[8192];
+    long total = 0;
     try (InputStream in = request.getInputStream()) {
       int n;
       while ((n = in.read(buffer)) != -1) {
-        out.write(buffer, 0, n);
-        if (out.size() > MAX_FORM_BYTES) {
+        total += n;
+        if (total <= MAX_FORM_BYTES) {
+          out.write(buffer, 0, n);
+        } else if (total > MAX_DRAIN_BYTES) {
           return null;
         }
       }
     }
-    return out.toByteArray();
+    return total > MAX_FORM_BYTES ? null : out.toByteArray();
   }
 
   private static boolean isAscii(byte[] body) {
