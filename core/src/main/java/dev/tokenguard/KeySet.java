@@ -57,7 +57,12 @@ final class KeySet {
       try {
         accepted.add(VerificationKey.accept(JWK.parse(member), provider));
       } catch (VerificationKey.KeyRefusedException e) {
-        LOG.warn("Ignoring JWKS key kid={}: {}", Detail.quote(kid), e.getMessage());
+        if (e.routine) {
+          // Issuers such as Keycloak publish an encryption key next to their signing keys.
+          LOG.debug("Ignoring JWKS key kid={}: {}", Detail.quote(kid), e.getMessage());
+        } else {
+          LOG.warn("Ignoring JWKS key kid={}: {}", Detail.quote(kid), e.getMessage());
+        }
       } catch (ParseException | RuntimeException e) {
         LOG.warn("Ignoring JWKS key kid={}: it is not a valid JWK", Detail.quote(kid));
       }

@@ -113,11 +113,11 @@ final class VerificationKey {
       throw new KeyRefusedException("it contains private key parts");
     }
     if (jwk.getKeyUse() != null && !KeyUse.SIGNATURE.equals(jwk.getKeyUse())) {
-      throw new KeyRefusedException("use is " + jwk.getKeyUse().getValue() + ", not sig");
+      throw new KeyRefusedException("use is " + jwk.getKeyUse().getValue() + ", not sig", true);
     }
     Set<KeyOperation> ops = jwk.getKeyOperations();
     if (ops != null && !ops.contains(KeyOperation.VERIFY)) {
-      throw new KeyRefusedException("key_ops does not contain verify");
+      throw new KeyRefusedException("key_ops does not contain verify", true);
     }
     String kid = jwk.getKeyID();
     if (kid != null && (kid.isEmpty() || kid.length() > MAX_KID_LENGTH)) {
@@ -171,9 +171,16 @@ final class VerificationKey {
   /** Why a JWK was left out of the key set. */
   static final class KeyRefusedException extends Exception {
     private static final long serialVersionUID = 1L;
+    /** A key published for another purpose (encryption): expected in many JWKS, not a problem. */
+    final boolean routine;
 
     KeyRefusedException(String message) {
+      this(message, false);
+    }
+
+    KeyRefusedException(String message, boolean routine) {
       super(message, null, false, false);
+      this.routine = routine;
     }
   }
 }

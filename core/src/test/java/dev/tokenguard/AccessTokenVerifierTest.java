@@ -21,7 +21,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tokenguard.TokenVerificationException.Reason;
 import dev.tokenguard.testing.FakeIssuer;
 import dev.tokenguard.testing.TestKey;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -409,16 +408,10 @@ class AccessTokenVerifierTest {
   void neverLogsTheToken() {
     String expired = issuer.accessToken().expired().sign();
     String forged = issuer.accessToken().tamperedSignature().sign();
-    java.io.PrintStream original = System.err;
-    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-    System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
+    String logged = LogCapture.captureStandardError(() -> {
       assertRejected(expired, EXPIRED);
       assertRejected(forged, Reason.BAD_SIGNATURE);
-    } finally {
-      System.setErr(original);
-    }
-    String logged = captured.toString(StandardCharsets.UTF_8);
+    });
     assertThat(logged).contains("Rejected token");
     for (String token : List.of(expired, forged)) {
       for (String part : token.split("\\.")) {

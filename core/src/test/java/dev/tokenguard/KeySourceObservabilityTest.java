@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tokenguard.TokenVerificationException.Reason;
 import dev.tokenguard.testing.FakeIssuer;
 import dev.tokenguard.testing.FakeIssuer.JwksFailure;
+import dev.tokenguard.testing.TestKey;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -134,6 +135,23 @@ class KeySourceObservabilityTest {
     assertThat(healed.lastSuccess()).contains(clock.instant());
     assertThat(healed.keyIds()).contains(newKid);
     assertThat(healed.lastFailure()).isPresent(); // history is kept
+  }
+
+  @Test
+  void anEncryptionKeyNextToTheSigningKeysIsNotWarnedAboutAtEveryRefresh() {
+    TestKey encryption = issuer.publishKey(TestKey.rsa(2048).withUse("enc").withKeyId("enc-key"));
+    TestKey weak = issuer.publishKey(TestKey.rsa(1024).withKeyId("weak-key"));
+    AccessTokenVerifier verifier = verifierBuilder(new KeySourceListener() {}).build();
+
+    String log = LogCapture.captureStandardError(() -> {
+      verifier.warmUp();
+      clock.advance(Duration.ofMinutes(11));
+      verifier.warmUp(); // a refresh parses the same key set again
+    });
+
+    assertThat(LogCapture.count(log, "WARN dev.tokenguard.KeySet - Ignoring JWKS key kid=\"" + weak.keyId() + "\"")).isEqualTo(2);
+    assertThat(log).doesNotContain("kid=\"" + encryption.keyId() + "\"");
+    assertThat(verifier.keySourceHealth().keyIds()).containsExactly(issuer.currentKeyId());
   }
 
   @Test

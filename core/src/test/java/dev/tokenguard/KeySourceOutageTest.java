@@ -15,13 +15,10 @@ import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.tokenguard.TokenVerificationException.Reason;
 import dev.tokenguard.testing.FakeIssuer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
@@ -241,7 +238,7 @@ class KeySourceOutageTest {
   void aWarningIsLoggedOncePerFailureStreakNotPerRequest() {
     AccessTokenVerifier verifier = verifierBuilder().build();
     verifier.verify(token);
-    String log = captureStandardError(() -> {
+    String log = LogCapture.captureStandardError(() -> {
       fail(Failure.HTTP_500);
       for (int i = 0; i < 10; i++) { // ten background retries, each failing, and many requests
         clock.advance(Duration.ofMinutes(11));
@@ -258,31 +255,8 @@ class KeySourceOutageTest {
       verifier.verify(token);
     });
 
-    assertThat(count(log, "WARN dev.tokenguard.RemoteKeySource - Fetching the issuer's keys failed")).isEqualTo(2);
-    assertThat(count(log, "works again")).isEqualTo(1);
+    assertThat(LogCapture.count(log, "WARN dev.tokenguard.RemoteKeySource - Fetching the issuer's keys failed")).isEqualTo(2);
+    assertThat(LogCapture.count(log, "works again")).isEqualTo(1);
     assertThat(verifier.keySourceHealth().status()).isEqualTo(KeySourceHealth.Status.STALE);
-  }
-
-  /** Runs {@code action} with System.err (where slf4j-simple logs) captured. */
-  private static String captureStandardError(Runnable action) {
-    PrintStream original = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      action.run();
-    } finally {
-      System.setErr(original);
-    }
-    String log = captured.toString(StandardCharsets.UTF_8);
-    original.print(log);
-    return log;
-  }
-
-  private static int count(String text, String needle) {
-    int n = 0;
-    for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
-      n++;
-    }
-    return n;
   }
 }
