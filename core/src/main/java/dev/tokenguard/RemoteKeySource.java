@@ -371,6 +371,11 @@ final class RemoteKeySource implements KeySource {
       return succeeded(uri, keys, ttl(response.maxAgeSeconds()), old, now, number);
     } catch (FetchException e) {
       reason = e.getMessage(); // fetchOnce reported it to the listener already
+      if (settings.jwksUri == null && uri != null && (e.status() == 404 || e.status() == 410)) {
+        // A discovered or fallback URI that is not there: discover again on the next attempt, in
+        // case discovery itself was briefly missing when the URI was chosen.
+        resolvedJwksUri = null;
+      }
     } catch (Unusable e) {
       reason = e.getMessage();
       URI where = e.uri;

@@ -95,6 +95,25 @@ class KeySourceDiscoveryTest {
   }
 
   @Test
+  void aJwksUriThatIsNotFoundIsDiscoveredAgainOnTheNextAttempt() {
+    String issuerId = server.baseUrl().replace("localhost", "127.0.0.1") + "/";
+    AccessTokenVerifier verifier = discoveringVerifier(issuerId);
+    String token = issuer.accessToken().issuer(issuerId).sign();
+    // Discovery missing (a deployment in progress) and no fallback JWKS: no keys yet.
+    KeySourceRotationTest.assertRejected(() -> verifier.verify(token), Reason.KEYS_UNAVAILABLE);
+    assertThat(requests("/.well-known/jwks.json")).isEqualTo(1);
+
+    server.stubFor(get(urlEqualTo("/.well-known/openid-configuration"))
+        .willReturn(okJson(metadata(issuerId, issuerId + "keys"))));
+    server.stubFor(get(urlEqualTo("/keys")).willReturn(okJson(issuer.jwks())));
+    clock.advance(RemoteKeySource.FAILURE_BACKOFF);
+
+    assertThat(verifier.verify(token)).isNotNull();
+    assertThat(requests("/.well-known/openid-configuration")).isEqualTo(2);
+    assertThat(requests("/keys")).isEqualTo(1);
+  }
+
+  @Test
   void aDiscoveryServerErrorDoesNotSwitchToTheFallbackUri() {
     String issuerId = server.baseUrl().replace("localhost", "127.0.0.1") + "/";
     server.stubFor(get(urlEqualTo("/.well-known/openid-configuration")).willReturn(aResponse().withStatus(503)));
