@@ -49,9 +49,9 @@ import org.slf4j.LoggerFactory;
  *       request waits on the network only when there are no keys yet, when a further whole
  *       lifetime passed without any refresh having been tried (an API idle that long), or when
  *       the keys outlived the stale tolerance.
- *   <li>Unknown {@code kid}: joins the fetch under way, else refetches at most once per configured
- *       interval; a {@code kid} that a successful fetch started after the miss did not contain is
- *       remembered for a while (negative cache). A fetch that was already under way when the miss
+ *   <li>Unknown {@code kid}: joins the fetch under way (waiting at most {@link #MISS_WAIT}),
+ *       else refetches at most once per configured interval; a {@code kid} that a successful
+ *       fetch started after the miss did not contain is remembered for a while (negative cache). A fetch that was already under way when the miss
  *       came may predate the key, so its answer is followed by one rate-limited refetch.
  *   <li>Outages: a failed refresh keeps the last good keys until the stale tolerance runs out,
  *       retrying in the background about every 30 s; a warning is logged once per failure streak.
@@ -68,6 +68,13 @@ final class RemoteKeySource implements KeySource {
   static final Duration STALE_RETRY = Duration.ofSeconds(30);
   /** Safety net for a request thread waiting on a fetch; every HTTP exchange has its own deadline. */
   private static final long MAX_WAIT_MILLIS = 60_000;
+  /**
+   * How long a request with an unknown {@code kid} waits for a fetch before it is refused as
+   * UNKNOWN_KEY (the fetch goes on; a later request sees its keys). A healthy issuer answers well
+   * within it; a slow one cannot make a flood of made-up kids hold request threads for the
+   * length of its timeouts.
+   */
+  static final Duration MISS_WAIT = Duration.ofSeconds(1);
 
   /** Everything the key source needs; built by {@link AccessTokenVerifier.Builder}. */
   static final class Settings {
@@ -258,8 +265,8 @@ final class RemoteKeySource implements KeySource {
             + settings.refetchInterval.toSeconds() + " s ago"));
         return current;
       }
-      Snapshot refreshed = await(pending);
-      if (refreshed.keys == null) {
+      Snapshot refreshed = awaitForMiss(pending, kid);
+      if (refreshed == null || refreshed.keys == null) {
         return current;
       }
       current = refreshed.keys;
@@ -346,6 +353,21 @@ final class RemoteKeySource implements KeySource {
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
       Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
       throw unavailable("loading the issuer's keys failed: " + cause.getClass().getSimpleName());
+    }
+  }
+
+  /** The fetch's snapshot, or null when it takes longer than {@link #MISS_WAIT}. */
+  private Snapshot awaitForMiss(CompletableFuture<Snapshot> pending, String kid) {
+    try {
+      return pending.get(MISS_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      LOG.debug("Unknown kid {}: the fetch takes longer than {}; refused without waiting further", Detail.quote(kid), MISS_WAIT);
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } catch (ExecutionException | RuntimeException e) {
+      return null;
     }
   }
 

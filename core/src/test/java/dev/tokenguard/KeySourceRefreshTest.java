@@ -186,7 +186,7 @@ class KeySourceRefreshTest {
     AccessTokenVerifier verifier = verifierBuilder(null).build(); // the real background thread
     verifier.warmUp();
     server.stubFor(get(urlEqualTo("/jwks"))
-        .willReturn(aResponse().withStatus(200).withBody(issuer.jwks()).withFixedDelay(1_500)));
+        .willReturn(aResponse().withStatus(200).withBody(issuer.jwks()).withFixedDelay(500))); // within MISS_WAIT
     clock.advance(Duration.ofMinutes(9));
     verifier.verify(token); // starts a background refresh, which will answer with the old key set
     awaitJwksRequests(2);
@@ -197,6 +197,22 @@ class KeySourceRefreshTest {
 
     assertThat(verifier.verify(signedWithNewKey).subject()).isNotEmpty();
     assertThat(jwksRequests()).isEqualTo(3); // the old refresh, then one refetch of its own
+  }
+
+  @Test
+  void aSlowIssuerCannotHoldARequestWithAnUnknownKidForLong() {
+    AccessTokenVerifier verifier = verifierBuilder(null).build(); // the real background thread
+    verifier.warmUp();
+    server.stubFor(get(urlEqualTo("/jwks"))
+        .willReturn(aResponse().withStatus(200).withBody(issuer.jwks()).withFixedDelay(4_000)));
+    String unknownKid = issuer.accessToken().signedWithUnknownKey().expiresIn(Duration.ofDays(3)).sign();
+
+    long start = System.nanoTime();
+    KeySourceRotationTest.assertRejected(() -> verifier.verify(unknownKid), TokenVerificationException.Reason.UNKNOWN_KEY);
+    long millis = (System.nanoTime() - start) / 1_000_000;
+
+    assertThat(millis).isBetween(RemoteKeySource.MISS_WAIT.toMillis() - 100, 3_000L); // not the issuer's 4 s
+    awaitJwksRequests(2); // the refetch itself went out and finishes in the background
   }
 
   @Test
