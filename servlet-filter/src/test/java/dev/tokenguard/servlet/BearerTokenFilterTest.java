@@ -34,6 +34,7 @@ class BearerTokenFilterTest {
     BearerTokenFilter filter = BearerTokenFilter.builder(issuer.httpVerifierBuilder().build())
         .realm("health-api")
         .permit("/api/public")
+        .permit("/docs/*")
         .requireScopes("/api/patients/*", "read:patients")
         .requireScopes("/api/admin/*", "read:admin")
         .requireScopes("/api/both/*", "read:patients", "read:admin")
@@ -129,6 +130,17 @@ class BearerTokenFilterTest {
       assertThat(raw.get(0)).doesNotContain(" 200 ");
       List<String> slash = Http.raw(server.port(), "GET /api/public%2F..%2Fadmin HTTP/1.1", "Host: 127.0.0.1");
       assertThat(slash.get(0)).doesNotContain(" 200 ");
+    }
+
+    @Test
+    void aPublicPrefixCannotBeUsedToReachAProtectedPathWithoutAToken() {
+      assertThat(get("/docs/index.html").statusCode()).isEqualTo(200); // the public prefix itself
+      // A filter matching the raw request URI would see these start with /docs/ and let them through.
+      for (String path : List.of("/docs/../api/admin", "/docs/./../api/patients/1", "/docs;x=1/../api/admin",
+          "/docs/%2e%2e/api/admin", "/docs/%2E%2E/api/admin", "/docs/..;/api/admin", "/docs%2F..%2Fapi/admin")) {
+        List<String> answer = Http.raw(server.port(), "GET " + path + " HTTP/1.1", "Host: 127.0.0.1");
+        assertThat(answer.get(0)).as(path).startsWith("HTTP/1.1 ").doesNotContain(" 200 ");
+      }
     }
 
     @Test
