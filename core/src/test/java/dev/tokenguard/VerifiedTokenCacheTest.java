@@ -113,6 +113,19 @@ class VerifiedTokenCacheTest {
   }
 
   @Test
+  void aClockThatStepsBackCannotServeACachedTokenBeforeItsNotBefore() {
+    AccessTokenVerifier verifier = fixedKeys().build();
+    String token = issuer.accessToken().notBefore(clock.instant().plusSeconds(30)).sign(); // within the 60 s skew
+    verifier.verify(token);
+
+    clock.advance(Duration.ofMinutes(-2)); // the host's clock is corrected backwards
+
+    assertThatThrownBy(() -> verifier.verify(token)).isInstanceOfSatisfying(TokenVerificationException.class,
+        e -> assertThat(e.reason()).isEqualTo(Reason.NOT_YET_VALID));
+    assertThat(counting.verifications()).isEqualTo(1); // refused by the cache hit itself
+  }
+
+  @Test
   void checksTheRequiredScopesOnEveryHit() {
     AccessTokenVerifier verifier = fixedKeys().build();
     String token = issuer.accessToken().scopes("read:patients").sign();
