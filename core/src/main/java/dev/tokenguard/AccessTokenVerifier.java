@@ -90,8 +90,9 @@ public interface AccessTokenVerifier {
 
   /**
    * Configures an {@link AccessTokenVerifier}. Not thread-safe. Setters check their argument at
-   * once and throw {@link IllegalArgumentException} with the reason; {@link #build()} throws
-   * {@link IllegalStateException} naming anything required that is missing.
+   * once and throw {@link IllegalArgumentException} with the reason (the accepted ranges are in
+   * each setter's description) or {@link NullPointerException} for a null argument; {@link
+   * #build()} throws {@link IllegalStateException} naming anything required that is missing.
    */
   final class Builder {
     static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
@@ -252,7 +253,7 @@ public interface AccessTokenVerifier {
       return this;
     }
 
-    /** Largest token accepted, checked before any parsing. Default 16 KiB. */
+    /** Largest token accepted, checked before any parsing. Default 16 KiB; 256 B to 1 MiB. */
     public Builder maxTokenBytes(int maxTokenBytes) {
       if (maxTokenBytes < 256 || maxTokenBytes > 1024 * 1024) {
         throw new IllegalArgumentException("maxTokenBytes must be between 256 and 1048576");
@@ -337,14 +338,17 @@ public interface AccessTokenVerifier {
       return this;
     }
 
-    /** Connect timeout (default 2 s) and deadline for a whole fetch (default 5 s). */
+    /** Connect timeout (default 2 s) and deadline for one HTTP request (default 5 s); both positive. */
     public Builder httpTimeouts(Duration connect, Duration read) {
       this.connectTimeout = positive(connect, "connect");
       this.readTimeout = positive(read, "read");
       return this;
     }
 
-    /** Largest JWKS or discovery document (default 256 KiB) and most keys in a JWKS (default 100). */
+    /**
+     * Largest JWKS or discovery document (default 256 KiB, at least 1 KiB) and most keys in a JWKS
+     * (default 100, at least 1).
+     */
     public Builder jwksLimits(int maxBytes, int maxKeys) {
       if (maxBytes < 1024 || maxKeys < 1) {
         throw new IllegalArgumentException("jwksLimits needs maxBytes >= 1024 and maxKeys >= 1");
@@ -393,7 +397,7 @@ public interface AccessTokenVerifier {
 
     /**
      * At most one refetch caused by unknown {@code kid}s per {@code interval} (default 30 s), and
-     * how long a {@code kid} found missing is remembered (default 5 min).
+     * how long a {@code kid} found missing is remembered (default 5 min); both positive.
      */
     public Builder unknownKeyRefetch(Duration interval, Duration rememberMissing) {
       this.unknownKidRefetchInterval = positive(interval, "interval");
@@ -422,6 +426,7 @@ public interface AccessTokenVerifier {
      * on the verifier's clock, and required scopes are checked as always. Tokens up to 2048
      * characters count as one, longer ones as one per started 2048 characters; entries leave when
      * their token expires. Only verified tokens enter, so rejected tokens cannot evict good ones.
+     * Must not be negative.
      */
     public Builder verifiedTokenCacheSize(int size) {
       if (size < 0) {
