@@ -221,8 +221,8 @@ final class BearerTokenExtractor {
   /**
    * The body, or null when it is larger than {@link #MAX_FORM_BYTES}. A body over the limit is
    * still read to its end (and dropped) up to {@link #MAX_DRAIN_BYTES}, so the container can send
-   * the 400 on a clean connection; a client that closed it mid-upload would see a reset instead.
-   * A larger one is left unread.
+   * the 400 on a clean connection: left unread, the connection would be closed under the client,
+   * which then often sees a reset instead of the answer. A larger body is left unread.
    */
   private static byte[] readBody(HttpServletRequest request) throws IOException {
     long declared = request.getContentLengthLong();
