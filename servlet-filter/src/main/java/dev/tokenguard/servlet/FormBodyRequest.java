@@ -1,6 +1,5 @@
 package dev.tokenguard.servlet;
 
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
@@ -39,33 +38,7 @@ final class FormBodyRequest extends HttpServletRequestWrapper {
       throw new IllegalStateException("getReader() has already been called");
     }
     streamUsed = true;
-    ByteArrayInputStream in = new ByteArrayInputStream(body);
-    return new ServletInputStream() {
-      @Override
-      public int read() {
-        return in.read();
-      }
-
-      @Override
-      public int read(byte[] b, int off, int len) {
-        return in.read(b, off, len);
-      }
-
-      @Override
-      public boolean isFinished() {
-        return in.available() == 0;
-      }
-
-      @Override
-      public boolean isReady() {
-        return true;
-      }
-
-      @Override
-      public void setReadListener(ReadListener listener) {
-        throw new IllegalStateException("the body was already read; asynchronous reading is not available");
-      }
-    };
+    return new ReplayedBody(body);
   }
 
   @Override

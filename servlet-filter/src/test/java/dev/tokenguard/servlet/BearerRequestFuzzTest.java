@@ -8,13 +8,11 @@ import dev.tokenguard.AccessToken;
 import dev.tokenguard.AccessTokenVerifier;
 import dev.tokenguard.testing.FakeIssuer;
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
@@ -201,31 +199,7 @@ class BearerRequestFuzzTest {
     }
 
     HttpServletRequest proxy() {
-      ByteArrayInputStream in = new ByteArrayInputStream(body);
-      ServletInputStream stream = new ServletInputStream() {
-        @Override
-        public int read() {
-          return in.read();
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-          return in.read(b, off, len);
-        }
-
-        @Override
-        public boolean isFinished() {
-          return in.available() == 0;
-        }
-
-        @Override
-        public boolean isReady() {
-          return true;
-        }
-
-        @Override
-        public void setReadListener(ReadListener listener) {}
-      };
+      ServletInputStream stream = new ReplayedBody(body);
       return (HttpServletRequest) Proxy.newProxyInstance(
           getClass().getClassLoader(), new Class<?>[] {HttpServletRequest.class}, (self, m, args) -> {
             switch (m.getName()) {

@@ -58,14 +58,7 @@ final class Http {
     HttpRequest request = request(uri, "Content-Type", contentType)
         .POST(HttpRequest.BodyPublishers.ofString(body))
         .build();
-    try {
-      return client.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return send(client, request);
   }
 
   private static HttpRequest.Builder request(URI uri, String... headers) {
@@ -77,8 +70,12 @@ final class Http {
   }
 
   private static HttpResponse<String> send(HttpRequest request) {
+    return send(CLIENT, request);
+  }
+
+  private static HttpResponse<String> send(HttpClient client, HttpRequest request) {
     try {
-      return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+      return client.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
