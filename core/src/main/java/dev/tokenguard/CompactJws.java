@@ -146,9 +146,6 @@ final class CompactJws {
 
   /** As {@link #parse(String, Set)}, reusing headers remembered in {@code cache} (for {@code allowed} only). */
   static CompactJws parse(String token, Set<Algorithm> allowed, HeaderCache cache) {
-    if (token.indexOf('.') < 0 && !token.startsWith("{")) {
-      throw reject(NOT_A_JWS, "the token is opaque, not a JWT (" + AUDIENCE_HINT + ")");
-    }
     int dot1 = -1;
     int dot2 = -1;
     int dots = 0;
@@ -164,9 +161,14 @@ final class CompactJws {
         } else if (dots == 2) {
           dot2 = i;
         }
+      } else if (dots == 0 && token.charAt(0) != '{' && token.indexOf('.', i) < 0) {
+        throw opaque(); // no dot at all: not a JWT, whatever its characters (a JSON serialization aside)
       } else {
         throw reject(MALFORMED, "character " + describeChar(c) + " at position " + i + " is outside the base64url alphabet");
       }
+    }
+    if (dots == 0) {
+      throw opaque();
     }
     if (dots == 4) {
       throw reject(NOT_A_JWS, "the token is an encrypted JWT (JWE), which this API does not accept (" + AUDIENCE_HINT + ")");
@@ -382,6 +384,10 @@ final class CompactJws {
 
   private static String describeChar(char c) {
     return c >= 0x21 && c < 0x7f ? "'" + c + "'" : String.format("U+%04X", (int) c);
+  }
+
+  private static TokenVerificationException opaque() {
+    return reject(NOT_A_JWS, "the token is opaque, not a JWT (" + AUDIENCE_HINT + ")");
   }
 
   private static TokenVerificationException reject(TokenVerificationException.Reason reason, String detail) {

@@ -42,7 +42,6 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultAccessTokenVerifier.class);
   /** Claims only OpenID Connect ID tokens carry (OIDC Core 2, 3.3.2.11; FAPI s_hash). */
   private static final List<String> ID_TOKEN_CLAIMS = List.of("nonce", "at_hash", "c_hash", "s_hash");
-  /** JWE-only and unsupported JWS header parameters. */
   /** 9999-12-31T23:59:59Z: a NumericDate beyond it is not a date any issuer means. */
   private static final long MAX_NUMERIC_DATE = 253_402_300_799L;
 
@@ -117,8 +116,7 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     this.clock = b.clock;
     this.maxTokenBytes = b.maxTokenBytes;
     this.maxTokenAgeMillis = b.maxTokenAge == null ? -1 : b.maxTokenAge.toMillis();
-    List<String> required = new ArrayList<>(b.requiredClaims);
-    this.requiredClaims = List.copyOf(required);
+    this.requiredClaims = List.copyOf(b.requiredClaims);
     this.claimRules = List.copyOf(b.claimRules);
     this.scopeClaims = List.copyOf(b.scopeClaims);
     this.strict = b.strictRfc9068;
@@ -368,30 +366,27 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     return key;
   }
 
+  /**
+   * {@code typ} {@code at+jwt} (any case, with or without {@code application/}) always passes;
+   * {@code JWT} or absent passes except in the strict profile; anything else marks another kind
+   * of JWT. The exact spellings issuers send skip the case folding.
+   */
   private void checkType(String typ, Map<String, Object> claims) {
-    if (typ == null || typ.equals("JWT")) {
-      if (strict) {
-        refuseAsWrongType(typ, claims);
+    if (typ != null && !typ.equals("JWT")) {
+      String type = typ.equals("at+jwt") ? typ : typ.toLowerCase(Locale.ROOT);
+      if (type.startsWith("application/")) {
+        type = type.substring("application/".length());
       }
-      return;
-    }
-    if (typ.equals("at+jwt")) {
-      return;
-    }
-    String normalized = typ == null ? null : typ.toLowerCase(Locale.ROOT);
-    if (normalized != null && normalized.startsWith("application/")) {
-      normalized = normalized.substring("application/".length());
-    }
-    if ("at+jwt".equals(normalized)) {
-      return;
-    }
-    if (normalized == null || normalized.equals("jwt")) {
-      if (strict) {
-        refuseAsWrongType(typ, claims);
+      if (type.equals("at+jwt")) {
+        return;
       }
-      return;
+      if (!type.equals("jwt")) {
+        throw reject(ID_TOKEN_PRESENTED, "typ " + Detail.quote(typ) + " marks another kind of JWT (such as an ID token), not an access token");
+      }
     }
-    throw reject(ID_TOKEN_PRESENTED, "typ " + Detail.quote(typ) + " marks another kind of JWT (such as an ID token), not an access token");
+    if (strict) {
+      refuseAsWrongType(typ, claims);
+    }
   }
 
   /**

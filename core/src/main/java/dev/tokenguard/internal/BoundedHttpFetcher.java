@@ -114,7 +114,7 @@ public final class BoundedHttpFetcher {
    * {@code .localhost} are not accepted: the HTTP client resolves them through the system
    * resolver, which need not map them to loopback.
    */
-  public static boolean isLoopback(String host) {
+  private static boolean isLoopback(String host) {
     String h = host.toLowerCase(Locale.ROOT);
     if (h.startsWith("[") && h.endsWith("]")) {
       h = h.substring(1, h.length() - 1);
