@@ -1,26 +1,26 @@
 package dev.tokenguard;
 
-import dev.tokenguard.internal.BoundedHttpFetcher;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.security.Provider;
-import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.function.Predicate;
 
 /**
  * Verifies OAuth 2.0 JWT access tokens for one API.
  *
  * <p>Build one per API at start-up and share it: a verifier is immutable and thread-safe, and it
- * owns the cache of the issuer's keys.
+ * owns the cache of the issuer's keys (and the thread that refreshes them, stopped by {@link
+ * #close()}).
  *
  * <pre>{@code
  * AccessTokenVerifier verifier = AccessTokenVerifier.builder()
@@ -34,54 +34,103 @@ import java.util.function.Predicate;
  * (exact), {@code aud}, {@code exp} (required), {@code nbf} and {@code iat} with 60 s of clock
  * skew, {@code typ}, and refuses OpenID Connect ID tokens. Nothing left unconfigured weakens a
  * check. Every rejection is a {@link TokenVerificationException}; no other exception escapes
- * {@code verify}.
+ * {@code verify} for anything a client sends.
  *
- * <p>Sender-constrained tokens (a {@code cnf} claim, for DPoP or mutual-TLS binding) are refused
- * for now rather than accepted as plain bearer tokens; proof-of-possession will come as a
- * {@code verify} overload that also takes the proof. A verifier trusts exactly one issuer; an API
- * that trusts several builds one verifier per issuer.
+ * <p>{@link #verify(TokenRequest)} is the one method an implementation must provide (a test double
+ * can be a lambda); the others are conveniences over it. Sender-constrained tokens (a {@code cnf}
+ * claim, for DPoP or mutual-TLS binding) presented as bearer tokens are refused rather than
+ * accepted without their proof (RFC 9449 section 7.2).
  */
-public interface AccessTokenVerifier {
+public interface AccessTokenVerifier extends AutoCloseable {
 
   /**
-   * Verifies {@code token} (the compact JWT, without the {@code Bearer } prefix).
+   * Verifies the access token of {@code request} and checks the request's {@link Requirement}.
+   * The token's own checks run once per distinct token string (later requests with the same token
+   * are served from the verified-token cache, with expiry and signing key re-checked); how it is
+   * presented and the requirement are checked on every call.
    *
    * @return the verified token
-   * @throws TokenVerificationException when the token is refused, or with
-   *     {@link TokenVerificationException.Reason#KEYS_UNAVAILABLE} when the issuer's keys cannot be
-   *     had
+   * @throws NullPointerException when {@code request} is null
+   * @throws TokenVerificationException when the token is refused (its {@link
+   *     TokenVerificationException#reason()} says why), with {@code INSUFFICIENT_SCOPE} when a
+   *     valid token does not meet the requirement, or with {@code KEYS_UNAVAILABLE} when the
+   *     issuer's keys cannot be had
    */
-  AccessToken verify(String token);
+  AccessToken verify(TokenRequest request);
 
   /**
-   * Verifies {@code token} and requires every one of {@code requiredScopes}.
+   * Verifies {@code token} (the compact JWT, without the {@code Bearer } prefix), presented as a
+   * bearer token, with no requirement beyond a valid token.
+   *
+   * @return the verified token
+   * @throws TokenVerificationException when the token is refused (a null or empty token is
+   *     {@code MALFORMED}), or with {@code KEYS_UNAVAILABLE} when the issuer's keys cannot be had
+   */
+  default AccessToken verify(String token) {
+    if (token == null) {
+      throw new TokenVerificationException(TokenVerificationException.Reason.MALFORMED, "the token is null");
+    }
+    return verify(TokenRequest.bearer(token));
+  }
+
+  /**
+   * Verifies {@code token} as {@link #verify(String)} does and requires every one of {@code
+   * requiredScopes} ({@link Requirement#allScopes(String...)}; none given: no requirement).
    *
    * @throws NullPointerException when {@code requiredScopes} or one of its elements is null (a
    *     programming error, not a token problem)
+   * @throws IllegalArgumentException when a scope is empty or has a character RFC 6750 section 3
+   *     does not allow in a scope (a space, {@code "} or {@code \})
    * @throws TokenVerificationException as {@link #verify(String)}, and with
    *     {@link TokenVerificationException.Reason#INSUFFICIENT_SCOPE} (listing the required scopes)
    *     when a valid token lacks one of them
    */
-  AccessToken verify(String token, String... requiredScopes);
+  default AccessToken verify(String token, String... requiredScopes) {
+    Requirement requirement =
+        Objects.requireNonNull(requiredScopes, "requiredScopes").length == 0 ? Requirement.none() : Requirement.allScopes(requiredScopes);
+    if (token == null) {
+      throw new TokenVerificationException(TokenVerificationException.Reason.MALFORMED, "the token is null");
+    }
+    return verify(TokenRequest.bearer(token).requiring(requirement));
+  }
 
   /**
-   * Fetches the issuer's keys now, so an API can fail at boot when the issuer is misconfigured or
-   * unreachable. Optional: without it the first verification fetches them.
+   * Fetches every trusted issuer's keys now, so an API can fail at boot when an issuer is
+   * misconfigured or unreachable. Optional: without it the first verification fetches them. Does
+   * nothing for keys given as a document.
    *
-   * @throws TokenVerificationException with {@code KEYS_UNAVAILABLE}; its message says why
-   *     (unreachable, HTTP status, discovery issuer mismatch, no usable key)
+   * @throws TokenVerificationException with {@code KEYS_UNAVAILABLE} when an issuer's keys cannot
+   *     be had; its message names the issuer and says why (unreachable, HTTP status, discovery
+   *     naming another issuer, no usable key)
    */
-  void warmUp();
+  default void warmUp() {}
 
   /**
-   * Drops the cached keys and every token in the verified-token cache, and forgets the discovered
-   * JWKS URI; the next verification runs discovery and fetches the keys again. For a rotation
-   * webhook, an admin action or a suspected key compromise. Never throws.
+   * Drops every cached key and every token in the verified-token cache, so the next verification
+   * fetches the keys again: for a rotation webhook, an admin action or a suspected key compromise.
+   * A JWKS URI found through discovery is forgotten too, so discovery runs again; a configured
+   * JWKS URI stays, and keys given as a document stay (only the token cache is cleared for them).
+   * Never throws.
    */
-  void invalidateKeys();
+  default void invalidateKeys() {}
 
-  /** The current state of the key source: last fetch, last failure, cached key ids. */
-  KeySourceHealth keySourceHealth();
+  /**
+   * The state of each trusted issuer's key source (last fetch, last failure, cached key ids), in
+   * configuration order.
+   */
+  default List<KeySourceHealth> keySourceHealth() {
+    return List.of();
+  }
+
+  /**
+   * Stops the key-fetch thread this verifier started (a verifier given its own executor with
+   * {@link Builder#keyFetchExecutor(java.util.concurrent.Executor)} leaves that executor alone).
+   * Call it when the API stops, for example from a servlet filter's {@code destroy()}: a container
+   * then finds no thread left behind. A closed verifier still verifies; a key fetch it still needs
+   * then runs on the calling thread. Idempotent; never throws.
+   */
+  @Override
+  default void close() {}
 
   /** A new builder. */
   static Builder builder() {
@@ -91,54 +140,44 @@ public interface AccessTokenVerifier {
   /**
    * Configures an {@link AccessTokenVerifier}. Not thread-safe. Setters check their argument at
    * once and throw {@link IllegalArgumentException} with the reason (the accepted ranges are in
-   * each setter's description) or {@link NullPointerException} for a null argument; {@link
-   * #build()} throws {@link IllegalStateException} naming anything required that is missing.
+   * each setter's description) or {@link NullPointerException} for a null argument. A later call
+   * of a setter replaces what an earlier call set (so a pre-filled builder, such as the test
+   * fixture's, can be adjusted); {@link #addClaimRule} adds. {@link #build()} throws {@link
+   * IllegalStateException} naming anything required that is missing or options that conflict.
    */
   final class Builder {
     static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
 
-    String issuer;
-    List<String> audiences = List.of();
-    URI jwksUri;
-    String fixedJwks;
-    Set<Algorithm> algorithms = EnumSet.of(Algorithm.RS256);
-    Duration clockSkew = Duration.ofSeconds(60);
-    Clock clock = Clock.systemUTC();
-    int maxTokenBytes = 16 * 1024;
-    Duration maxTokenAge;
-    Set<String> requiredClaims = new LinkedHashSet<>();
-    List<ClaimRule> claimRules = new ArrayList<>();
-    List<String> scopeClaims = List.of("scope", "permissions");
-    boolean strictRfc9068;
-    HttpClient httpClient;
-    Duration connectTimeout = Duration.ofSeconds(2);
-    Duration readTimeout = Duration.ofSeconds(5);
-    int maxJwksBytes = 256 * 1024;
-    int maxKeys = 100;
-    Duration minKeyCacheTtl = Duration.ofMinutes(1);
-    Duration maxKeyCacheTtl = Duration.ofHours(24);
-    Duration defaultKeyCacheTtl = Duration.ofMinutes(10);
-    Duration staleKeyTolerance = Duration.ofHours(24);
-    Duration unknownKidRefetchInterval = Duration.ofSeconds(30);
-    Duration unknownKidMemory = Duration.ofMinutes(5);
-    KeySourceListener listener;
-    Provider signatureProvider;
-    int verifiedTokenCacheSize = 10_000;
-    /** Runs key fetches; null means a one-thread daemon executor. Package-private: for tests. */
-    java.util.concurrent.Executor keyFetchExecutor;
+    private String issuer;
+    private List<String> audiences = List.of();
+    private URI jwksUri;
+    private String fixedJwks;
+    private Set<Algorithm> algorithms = EnumSet.of(Algorithm.RS256);
+    private Duration clockSkew = Duration.ofSeconds(60);
+    private Clock clock = Clock.systemUTC();
+    private int maxTokenBytes = 16 * 1024;
+    private Duration maxTokenAge;
+    private Set<String> requiredClaims = Set.of();
+    private final List<ClaimRule> claimRules = new ArrayList<>();
+    private List<String> scopeClaims = ScopeClaims.DEFAULT;
+    private boolean strictRfc9068;
+    private HttpClient httpClient;
+    private Duration connectTimeout;
+    private Duration readTimeout = KeyFetchSettings.DEFAULT_READ_TIMEOUT;
+    private int maxJwksBytes = KeyFetchSettings.DEFAULT_MAX_JWKS_BYTES;
+    private int maxKeys = KeyFetchSettings.DEFAULT_MAX_KEYS;
+    private Duration minKeyCacheTtl = Duration.ofMinutes(1);
+    private Duration maxKeyCacheTtl = Duration.ofHours(24);
+    private Duration defaultKeyCacheTtl = Duration.ofMinutes(10);
+    private Duration staleKeyTolerance = Duration.ofHours(24);
+    private Duration unknownKidRefetchInterval = Duration.ofSeconds(30);
+    private Duration unknownKidMemory = Duration.ofMinutes(5);
+    private KeySourceListener listener;
+    private Provider signatureProvider;
+    private int verifiedTokenCacheSize = 10_000;
+    private Executor keyFetchExecutor;
 
     Builder() {}
-
-    /** A predicate over a verified token with a description for the rejection detail. */
-    static final class ClaimRule {
-      final String description;
-      final Predicate<AccessToken> predicate;
-
-      ClaimRule(String description, Predicate<AccessToken> predicate) {
-        this.description = description;
-        this.predicate = predicate;
-      }
-    }
 
     /**
      * The trusted issuer, compared exactly (case-sensitive, no trailing-slash normalisation) with
@@ -159,7 +198,7 @@ public interface AccessTokenVerifier {
         }
         value = "https://" + value + "/";
       }
-      BoundedHttpFetcher.requireSecure(URI.create(value), "issuer");
+      HttpFetcher.requireSecure(URI.create(value), "issuer");
       this.issuer = value;
       return this;
     }
@@ -168,6 +207,9 @@ public interface AccessTokenVerifier {
      * Auth0 in one line: sets the issuer to {@code https://{domain}/} and the JWKS URI to
      * {@code https://{domain}/.well-known/jwks.json}. Works for {@code tenant.us.auth0.com} and for
      * custom domains.
+     *
+     * @throws IllegalArgumentException unless {@code domain} is a bare host name (an
+     *     {@code https://} prefix and a trailing slash are tolerated)
      */
     public Builder auth0(String domain) {
       Objects.requireNonNull(domain, "domain");
@@ -186,8 +228,11 @@ public interface AccessTokenVerifier {
     }
 
     /**
-     * The API identifiers this API answers to; a token's {@code aud} must contain at least one.
-     * Required: there is no way to skip the audience check.
+     * The API identifiers this API answers to; a token's {@code aud} must contain at least one
+     * (RFC 9068 section 4, RFC 7519 section 4.1.3). Required: there is no way to skip the
+     * audience check.
+     *
+     * @throws IllegalArgumentException when no audience is given or one is blank
      */
     public Builder audience(String... audiences) {
       Objects.requireNonNull(audiences, "audiences");
@@ -205,25 +250,30 @@ public interface AccessTokenVerifier {
 
     /**
      * Where to fetch the issuer's JWKS. Optional: by default it comes from discovery (OpenID
-     * Connect, then RFC 8414), falling back to {@code {issuer}.well-known/jwks.json}.
+     * Connect Discovery 1.0 section 4, then RFC 8414 section 3), falling back to
+     * {@code {issuer}.well-known/jwks.json}.
      *
      * @throws IllegalArgumentException unless https (http only for loopback hosts)
      */
     public Builder jwksUri(URI jwksUri) {
-      this.jwksUri = BoundedHttpFetcher.requireSecure(Objects.requireNonNull(jwksUri, "jwksUri"), "jwksUri");
+      this.jwksUri = HttpFetcher.requireSecure(Objects.requireNonNull(jwksUri, "jwksUri"), "jwksUri");
       return this;
     }
 
     /**
-     * Uses this JWKS document as the issuer's keys instead of fetching them (for air-gapped APIs and
-     * plain unit tests). The document is checked at {@link #build()}.
+     * Uses this JWKS document (RFC 7517 section 5) as the issuer's keys instead of fetching them
+     * (for air-gapped APIs and plain unit tests). The document is checked at {@link #build()}.
      */
     public Builder jwks(String jwksJson) {
       this.fixedJwks = Objects.requireNonNull(jwksJson, "jwksJson");
       return this;
     }
 
-    /** The accepted signature algorithms, replacing the default (RS256 only). */
+    /**
+     * The accepted signature algorithms (RFC 8725 section 3.1), replacing the default (RS256 only).
+     *
+     * @throws IllegalArgumentException when none is given
+     */
     public Builder algorithms(Algorithm... algorithms) {
       Objects.requireNonNull(algorithms, "algorithms");
       if (algorithms.length == 0) {
@@ -237,7 +287,12 @@ public interface AccessTokenVerifier {
       return this;
     }
 
-    /** Tolerance for clocks out of step, applied to {@code exp}, {@code nbf}, {@code iat}. Default 60 s, at most 5 min. */
+    /**
+     * Tolerance for clocks out of step, applied to {@code exp}, {@code nbf}, {@code iat}. Default
+     * 60 s.
+     *
+     * @throws IllegalArgumentException unless between 0 and 5 minutes
+     */
     public Builder clockSkew(Duration skew) {
       Objects.requireNonNull(skew, "skew");
       if (skew.isNegative() || skew.compareTo(MAX_CLOCK_SKEW) > 0) {
@@ -253,7 +308,11 @@ public interface AccessTokenVerifier {
       return this;
     }
 
-    /** Largest token accepted, checked before any parsing. Default 16 KiB; 256 B to 1 MiB. */
+    /**
+     * Largest token accepted, in characters, checked before any parsing. Default 16 KiB.
+     *
+     * @throws IllegalArgumentException unless between 256 and 1048576
+     */
     public Builder maxTokenBytes(int maxTokenBytes) {
       if (maxTokenBytes < 256 || maxTokenBytes > 1024 * 1024) {
         throw new IllegalArgumentException("maxTokenBytes must be between 256 and 1048576");
@@ -262,7 +321,12 @@ public interface AccessTokenVerifier {
       return this;
     }
 
-    /** Refuse tokens issued more than {@code maxAge} ago ({@code iat} becomes required). Default: no limit. */
+    /**
+     * Refuse tokens issued more than {@code maxAge} ago ({@code iat} becomes required). Default:
+     * no limit.
+     *
+     * @throws IllegalArgumentException unless positive
+     */
     public Builder maxTokenAge(Duration maxAge) {
       Objects.requireNonNull(maxAge, "maxAge");
       if (maxAge.isNegative() || maxAge.isZero()) {
@@ -272,30 +336,38 @@ public interface AccessTokenVerifier {
       return this;
     }
 
-    /** Claims that must be present (and not null), in addition to the built-in ones. */
+    /** Claims that must be present (and not null), in addition to the built-in ones; replaces an earlier call's list. */
     public Builder requiredClaims(String... claims) {
+      Set<String> set = new LinkedHashSet<>();
       for (String claim : Objects.requireNonNull(claims, "claims")) {
-        requiredClaims.add(Objects.requireNonNull(claim, "claim"));
+        set.add(Objects.requireNonNull(claim, "claim"));
       }
+      this.requiredClaims = Collections.unmodifiableSet(set);
       return this;
     }
 
     /**
-     * An extra rule the verified token must satisfy, such as a tenant or an {@code acr} value; a
-     * token that fails it is refused with {@code INVALID_CLAIM}. {@code description} appears in the
-     * log detail. The predicate runs only on tokens that passed every other check, must be
+     * Adds a rule the verified token must satisfy, such as a tenant or an organisation id; a token
+     * that fails it is refused with {@code INVALID_CLAIM}. {@code description} appears in the log
+     * detail. The predicate runs only on tokens that passed every other check, must be
      * thread-safe, and an exception it throws refuses the token. It is evaluated once per distinct
-     * token string: a token served again from the verified-token cache is not re-evaluated.
+     * token string: a token served again from the verified-token cache is not re-evaluated (tokens
+     * without {@code kid} are never cached, so for them it runs on every call). For what a request
+     * requires (scopes), use a {@link Requirement} instead: it is checked on every request.
      */
-    public Builder require(String description, Predicate<AccessToken> rule) {
+    public Builder addClaimRule(String description, Predicate<AccessToken> rule) {
       claimRules.add(new ClaimRule(Objects.requireNonNull(description, "description"), Objects.requireNonNull(rule, "rule")));
       return this;
     }
 
     /**
-     * The claims scopes are read from, replacing the default ({@code scope} and Auth0's
-     * {@code permissions}). Each may hold a space-delimited string or an array of strings; use
-     * {@code scp} for Okta and Entra.
+     * The claims scopes are read from, replacing the default ({@code scope}, {@code scp} and
+     * {@code permissions}). Each may hold a space-delimited string (RFC 8693 section 4.2, RFC 9068
+     * section 2.2.3) or an array of strings: {@code scope} (RFC 9068, Auth0, Keycloak, Spring
+     * Authorization Server), {@code scp} (Okta: array; Entra ID: string), {@code permissions}
+     * (Auth0 RBAC).
+     *
+     * @throws IllegalArgumentException when no claim name is given
      */
     public Builder scopeClaims(String... claims) {
       Objects.requireNonNull(claims, "claims");
@@ -312,8 +384,8 @@ public interface AccessTokenVerifier {
     /**
      * The strict RFC 9068 profile: {@code typ} must be {@code at+jwt} (or
      * {@code application/at+jwt}), and {@code sub}, {@code client_id}, {@code iat} and {@code jti}
-     * are required. Default profile: {@code typ} may also be {@code JWT} or absent, which is what
-     * Auth0 (default profile), Okta, Entra and Google send.
+     * are required (RFC 9068 sections 2.1, 2.2 and 4). Default profile: {@code typ} may also be
+     * {@code JWT} or absent, which is what Auth0 (default profile), Okta, Entra and Keycloak send.
      */
     public Builder strictRfc9068() {
       this.strictRfc9068 = true;
@@ -323,7 +395,8 @@ public interface AccessTokenVerifier {
     /**
      * The HTTP client for discovery and JWKS fetches (for a proxy or custom TLS). It must not
      * follow redirects: a redirect could send the fetch to another host, so the keys would come
-     * from somewhere the issuer did not name.
+     * from somewhere the issuer did not name. Its own connect timeout applies (the connect timeout
+     * of {@link #httpTimeouts} cannot be combined with it).
      *
      * @throws IllegalArgumentException when {@code httpClient.followRedirects()} is not {@code
      *     HttpClient.Redirect.NEVER}
@@ -338,7 +411,14 @@ public interface AccessTokenVerifier {
       return this;
     }
 
-    /** Connect timeout (default 2 s) and deadline for one HTTP request (default 5 s); both positive. */
+    /**
+     * Connect timeout (default 2 s) and deadline for one whole HTTP exchange (default 5 s). The
+     * connect timeout belongs to the HTTP client, so it cannot be combined with {@link
+     * #httpClient(HttpClient)} (build that client with its own); the deadline applies to every
+     * client.
+     *
+     * @throws IllegalArgumentException unless both are positive
+     */
     public Builder httpTimeouts(Duration connect, Duration read) {
       this.connectTimeout = positive(connect, "connect");
       this.readTimeout = positive(read, "read");
@@ -346,8 +426,9 @@ public interface AccessTokenVerifier {
     }
 
     /**
-     * Largest JWKS or discovery document (default 256 KiB, at least 1 KiB) and most keys in a JWKS
-     * (default 100, at least 1).
+     * Largest JWKS or discovery document (default 256 KiB) and most keys in a JWKS (default 100).
+     *
+     * @throws IllegalArgumentException unless {@code maxBytes >= 1024} and {@code maxKeys >= 1}
      */
     public Builder jwksLimits(int maxBytes, int maxKeys) {
       if (maxBytes < 1024 || maxKeys < 1) {
@@ -397,7 +478,9 @@ public interface AccessTokenVerifier {
 
     /**
      * At most one refetch caused by unknown {@code kid}s per {@code interval} (default 30 s), and
-     * how long a {@code kid} found missing is remembered (default 5 min); both positive.
+     * how long a {@code kid} found missing is remembered (default 5 min).
+     *
+     * @throws IllegalArgumentException unless both are positive
      */
     public Builder unknownKeyRefetch(Duration interval, Duration rememberMissing) {
       this.unknownKidRefetchInterval = positive(interval, "interval");
@@ -405,9 +488,21 @@ public interface AccessTokenVerifier {
       return this;
     }
 
-    /** Receives key-source events (fetches, failures, stale keys, suppressed refetches). */
+    /** Receives key-source events (fetches, failures, stale keys, suppressed refetches) of every issuer. */
     public Builder keySourceListener(KeySourceListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Runs discovery and JWKS fetches (refreshes included). Default: one daemon thread named
+     * {@code tokenguard-jwks-fetch}, started when needed, ended when idle for 30 s and stopped by
+     * {@link AccessTokenVerifier#close()}. An executor given here is not shut down by the
+     * verifier; {@code Runnable::run} fetches on the calling thread (a request then waits for a
+     * background refresh too: for tests and batch jobs).
+     */
+    public Builder keyFetchExecutor(Executor executor) {
+      this.keyFetchExecutor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 
@@ -423,10 +518,11 @@ public interface AccessTokenVerifier {
     /**
      * How many verified tokens to remember (default 10,000; 0 turns the cache off). Only the exact
      * same token string hits; on every hit its expiry, maximum age and signing key are checked again
-     * on the verifier's clock, and required scopes are checked as always. Tokens up to 2048
+     * on the verifier's clock, and the request's requirement is checked as always. Tokens up to 2048
      * characters count as one, longer ones as one per started 2048 characters; entries leave when
      * their token expires. Only verified tokens enter, so rejected tokens cannot evict good ones.
-     * Must not be negative.
+     *
+     * @throws IllegalArgumentException when {@code size} is negative
      */
     public Builder verifiedTokenCacheSize(int size) {
       if (size < 0) {
@@ -440,46 +536,37 @@ public interface AccessTokenVerifier {
      * Builds the verifier. Makes no network call (see {@link AccessTokenVerifier#warmUp()}).
      *
      * @throws IllegalStateException when the issuer or the audience is missing, when both {@link
-     *     #jwks(String)} and a JWKS URI (or {@code auth0(...)}) are given, or when a JWKS given with
-     *     {@link #jwks(String)} holds no usable key
+     *     #jwks(String)} and a JWKS URI (or {@code auth0(...)}) are given, when {@link
+     *     #httpTimeouts}' connect timeout is combined with {@link #httpClient}, or when a JWKS given
+     *     with {@link #jwks(String)} holds no usable key
      */
     public AccessTokenVerifier build() {
+      return DefaultAccessTokenVerifier.create(new VerifierConfig(verifierSettings(), List.of(issuerSettings())));
+    }
+
+    private IssuerConfig issuerSettings() {
       if (issuer == null) {
         throw new IllegalStateException("issuer is required: the exact iss value of the tokens, e.g. https://tenant.auth0.com/");
       }
+      if (fixedJwks != null && jwksUri != null) {
+        throw new IllegalStateException("set either jwks(...) or jwksUri(...), not both");
+      }
+      if (httpClient != null && connectTimeout != null) {
+        throw new IllegalStateException("httpTimeouts(connect, ...) cannot apply to a client given to httpClient(...): build that client with its own connect timeout");
+      }
+      KeyFetchSettings fetch = new KeyFetchSettings(
+          httpClient, connectTimeout != null ? connectTimeout : KeyFetchSettings.DEFAULT_CONNECT_TIMEOUT, readTimeout,
+          maxJwksBytes, maxKeys, minKeyCacheTtl, maxKeyCacheTtl, defaultKeyCacheTtl, staleKeyTolerance,
+          unknownKidRefetchInterval, unknownKidMemory);
+      return new IssuerConfig(issuer, jwksUri, fixedJwks, algorithms, scopeClaims, strictRfc9068, fetch);
+    }
+
+    private VerifierConfig.Shared verifierSettings() {
       if (audiences.isEmpty()) {
         throw new IllegalStateException("audience is required: the API identifier that aud must contain");
       }
-      KeySource keys;
-      if (fixedJwks != null) {
-        if (jwksUri != null) {
-          throw new IllegalStateException("set either jwks(...) or jwksUri(...), not both");
-        }
-        try {
-          keys = KeySource.fixed(KeySet.parse(fixedJwks, maxKeys, signatureProvider, clock.instant()));
-        } catch (ParseException e) {
-          throw new IllegalStateException("the JWKS given to jwks(...) is unusable: " + e.getMessage());
-        }
-      } else {
-        RemoteKeySource.Settings s = new RemoteKeySource.Settings();
-        s.issuer = issuer;
-        s.jwksUri = jwksUri;
-        HttpClient client = httpClient != null ? httpClient : BoundedHttpFetcher.defaultClient(connectTimeout);
-        s.fetcher = new BoundedHttpFetcher(client, readTimeout, maxJwksBytes);
-        s.clock = clock;
-        s.provider = signatureProvider;
-        s.minTtl = minKeyCacheTtl;
-        s.maxTtl = maxKeyCacheTtl;
-        s.defaultTtl = defaultKeyCacheTtl;
-        s.staleTolerance = staleKeyTolerance;
-        s.refetchInterval = unknownKidRefetchInterval;
-        s.negativeCacheTtl = unknownKidMemory;
-        s.maxKeys = maxKeys;
-        s.listener = listener;
-        s.executor = keyFetchExecutor != null ? keyFetchExecutor : RemoteKeySource.defaultExecutor();
-        keys = new RemoteKeySource(s);
-      }
-      return new DefaultAccessTokenVerifier(this, keys);
+      return new VerifierConfig.Shared(audiences, clockSkew, clock, maxTokenBytes, maxTokenAge, requiredClaims,
+          claimRules, verifiedTokenCacheSize, signatureProvider, listener, keyFetchExecutor);
     }
 
     private static Duration positive(Duration d, String name) {
@@ -488,10 +575,6 @@ public interface AccessTokenVerifier {
         throw new IllegalArgumentException(name + " must be positive");
       }
       return d;
-    }
-
-    static String lower(String s) {
-      return s.toLowerCase(Locale.ROOT);
     }
   }
 }

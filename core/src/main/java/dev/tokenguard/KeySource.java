@@ -1,6 +1,6 @@
 package dev.tokenguard;
 
-/** Where a verifier gets the issuer's keys. Implementations are thread-safe. */
+/** Where a verifier gets one trusted issuer's keys. Implementations are thread-safe. */
 interface KeySource {
   /**
    * The current usable keys; may wait on the network only when no key set was ever loaded, when
@@ -27,10 +27,13 @@ interface KeySource {
 
   KeySourceHealth health();
 
+  /** Stops what the source runs in the background; a closed source still answers. */
+  default void close() {}
+
   /** A key source fixed at build time: a JWKS given as a document, never fetched. */
-  static KeySource fixed(KeySet keys) {
+  static KeySource fixed(String issuer, KeySet keys) {
     KeySourceHealth health =
-        new KeySourceHealth(KeySourceHealth.Status.FRESH, keys.fetchedAt(), null, null, keys.keyIds(), 0);
+        new KeySourceHealth(issuer, null, KeySourceHealth.Status.FRESH, keys.fetchedAt(), null, null, keys.keyIds(), 0);
     return new KeySource() {
       @Override
       public KeySet keys() {

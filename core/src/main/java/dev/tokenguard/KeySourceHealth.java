@@ -1,12 +1,15 @@
 package dev.tokenguard;
 
+import java.net.URI;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * A point-in-time view of a verifier's key source, for health endpoints and dashboards. Immutable
- * and thread-safe. Holds key ids, never key material.
+ * A point-in-time view of the key source of one trusted issuer, for health endpoints and
+ * dashboards ({@link AccessTokenVerifier#keySourceHealth()} gives one per issuer). Immutable and
+ * thread-safe. Holds key ids, never key material.
  */
 public final class KeySourceHealth {
   /** The state of the cached key set. Immutable and thread-safe. */
@@ -24,6 +27,8 @@ public final class KeySourceHealth {
     UNAVAILABLE
   }
 
+  private final String issuer;
+  private final URI jwksUri;
   private final Status status;
   private final Instant lastSuccess;
   private final Instant lastFailure;
@@ -32,18 +37,35 @@ public final class KeySourceHealth {
   private final long fetchCount;
 
   KeySourceHealth(
+      String issuer,
+      URI jwksUri,
       Status status,
       Instant lastSuccess,
       Instant lastFailure,
       String lastFailureReason,
       Set<String> keyIds,
       long fetchCount) {
+    this.issuer = Objects.requireNonNull(issuer, "issuer");
+    this.jwksUri = jwksUri;
     this.status = status;
     this.lastSuccess = lastSuccess;
     this.lastFailure = lastFailure;
     this.lastFailureReason = lastFailureReason;
     this.keyIds = Set.copyOf(keyIds);
     this.fetchCount = fetchCount;
+  }
+
+  /** The trusted issuer, exactly as configured (the tokens' {@code iss}). */
+  public String issuer() {
+    return issuer;
+  }
+
+  /**
+   * Where the keys come from: the configured JWKS URI, or the one discovery found; empty before
+   * discovery ran and for a JWKS given as a document.
+   */
+  public Optional<URI> jwksUri() {
+    return Optional.ofNullable(jwksUri);
   }
 
   /** The state of the cached key set. */
@@ -78,7 +100,7 @@ public final class KeySourceHealth {
 
   @Override
   public String toString() {
-    return "KeySourceHealth{" + status + ", keys=" + keyIds + ", fetches=" + fetchCount
+    return "KeySourceHealth{" + issuer + ": " + status + ", keys=" + keyIds + ", fetches=" + fetchCount
         + (lastFailureReason == null ? "" : ", lastFailure=" + lastFailureReason) + "}";
   }
 }

@@ -1,34 +1,25 @@
 package dev.tokenguard;
 
-import java.net.URI;
-import java.time.Duration;
-
 /**
- * Receives key-source events, for metrics and alerts. Every method has an empty default; override
- * what you need. Methods are called on the thread that caused the event (a request thread or the
- * key source's background thread), so keep them fast and never throw: an exception thrown here is
- * logged and ignored. Implementations must be thread-safe.
+ * Receives key-source events of every trusted issuer, for metrics and alerts:
+ *
+ * <pre>{@code
+ * AccessTokenVerifier.builder()
+ *     ...
+ *     .keySourceListener(event -> metrics.counter("jwks." + event.type(), "issuer", event.issuer()).increment())
+ *     .build();
+ * }</pre>
+ *
+ * <p>Called on the thread that caused the event (a request thread or the key-fetch thread), so
+ * keep it fast and never throw: an exception thrown here is logged and ignored. Implementations
+ * must be thread-safe.
  */
+@FunctionalInterface
 public interface KeySourceListener {
-  /** An HTTP request for a discovery document or the JWKS is starting (retries included). */
-  default void fetchStarted(URI uri) {}
-
-  /** A JWKS was fetched and holds {@code usableKeys} keys that passed the key policy. */
-  default void fetchSucceeded(URI uri, int usableKeys) {}
-
   /**
-   * An HTTP request failed (connection, timeout, status, size), or the document it returned cannot
-   * be used (malformed, no usable key, too many keys, discovery naming another issuer).
-   * {@code reason} is safe to log: it holds no response body and no key material.
+   * One event; see {@link KeySourceEvent.Type} for the kinds and which fields each carries.
+   *
+   * @param event never null
    */
-  default void fetchFailed(URI uri, String reason) {}
-
-  /**
-   * A verification used keys older than their cache lifetime because refreshing them failed;
-   * called once per such verification. {@code age} is the time since the keys were fetched.
-   */
-  default void staleKeysServed(Duration age) {}
-
-  /** A token's unknown {@code kid} did not trigger a refetch because of the rate limit; the token is refused as an unknown key. */
-  default void refetchSuppressed(String reason) {}
+  void onEvent(KeySourceEvent event);
 }

@@ -5,17 +5,15 @@ import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
-import com.nimbusds.jose.util.JSONObjectUtils;
-import dev.tokenguard.internal.BoundedHttpFetcher;
-import dev.tokenguard.internal.BoundedHttpFetcher.FetchException;
+import dev.tokenguard.HttpFetcher.FetchException;
+import dev.tokenguard.IssuerDiscovery.Unusable;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.security.Provider;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -29,14 +27,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fetches the issuer's JWKS (from a configured URI or through discovery) and keeps the last result
- * as an immutable {@link Snapshot} in a one-entry Caffeine cache, which also makes every fetch
- * single-flight. Thread-safe.
+ * Fetches one trusted issuer's JWKS (from a configured URI, or where {@link IssuerDiscovery} finds
+ * it) and keeps the last result as an immutable {@link Snapshot} in a one-entry Caffeine cache,
+ * which also makes every fetch single-flight. Thread-safe.
  *
  * <p>How it behaves:
  *
@@ -51,8 +48,10 @@ import org.slf4j.LoggerFactory;
  *       the keys outlived the stale tolerance.
  *   <li>Unknown {@code kid}: joins the fetch under way (waiting at most {@link #MISS_WAIT}),
  *       else refetches at most once per configured interval; a {@code kid} that a successful
- *       fetch started after the miss did not contain is remembered for a while (negative cache). A fetch that was already under way when the miss
- *       came may predate the key, so its answer is followed by one rate-limited refetch.
+ *       fetch started after the miss did not contain is remembered for a while (negative cache).
+ *       A fetch that was already under way when the miss came may predate the key, so its answer
+ *       is followed by one rate-limited refetch. A refetch for an unknown {@code kid} also looks
+ *       the issuer's metadata up again, in case its {@code jwks_uri} moved.
  *   <li>Outages: a failed refresh keeps the last good keys until the stale tolerance runs out,
  *       retrying in the background about every 30 s; a warning is logged once per failure streak.
  *       With no keys at all, verifications fail fast with {@code KEYS_UNAVAILABLE} for {@link
@@ -75,24 +74,6 @@ final class RemoteKeySource implements KeySource {
    * length of its timeouts.
    */
   static final Duration MISS_WAIT = Duration.ofSeconds(1);
-
-  /** Everything the key source needs; built by {@link AccessTokenVerifier.Builder}. */
-  static final class Settings {
-    String issuer;
-    URI jwksUri;
-    BoundedHttpFetcher fetcher;
-    Clock clock;
-    Provider provider;
-    Duration minTtl;
-    Duration maxTtl;
-    Duration defaultTtl;
-    Duration staleTolerance;
-    Duration refetchInterval;
-    Duration negativeCacheTtl;
-    int maxKeys;
-    KeySourceListener listener;
-    Executor executor;
-  }
 
   /** The outcome of the last fetch: the keys (or null when there are none to serve) and when to act. */
   static final class Snapshot {
@@ -119,18 +100,15 @@ final class RemoteKeySource implements KeySource {
     }
   }
 
-  /** A discovery or JWKS document that arrived but cannot be used; the message is safe to log. */
-  private static final class Unusable extends Exception {
-    private static final long serialVersionUID = 1L;
-    final URI uri;
-
-    Unusable(URI uri, String message) {
-      super(message, null, false, false);
-      this.uri = uri;
-    }
-  }
-
-  private final Settings settings;
+  private final IssuerConfig config;
+  private final KeyFetchSettings settings;
+  private final Clock clock;
+  private final Provider provider;
+  private final KeySourceListener listener;
+  private final Executor executor;
+  private final HttpFetcher fetcher;
+  /** Null when the JWKS URI is configured. */
+  private final IssuerDiscovery discovery;
   /**
    * The one snapshot, under one key. Caffeine coalesces loads and refreshes: {@code get} starts the
    * first load or joins it, {@code refresh} starts a refresh or joins the one under way, and a
@@ -145,7 +123,9 @@ final class RemoteKeySource implements KeySource {
   private final AtomicBoolean failing = new AtomicBoolean();
   private final AtomicBoolean listenerWarned = new AtomicBoolean();
   private final Object missLock = new Object();
-  private volatile URI resolvedJwksUri;
+  /** Set by an unknown-kid refetch: the next fetch looks the issuer's metadata up again first. */
+  private volatile boolean rediscover;
+  private volatile URI lastJwksUri;
   private volatile Instant lastSuccess;
   private volatile Instant lastFailure;
   private volatile String lastFailureReason;
@@ -153,10 +133,18 @@ final class RemoteKeySource implements KeySource {
   private boolean missRefetched;
   private long lastMissRefetchMillis;
 
-  RemoteKeySource(Settings settings) {
-    this.settings = settings;
-    this.resolvedJwksUri = settings.jwksUri;
-    Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(settings.clock.millis());
+  RemoteKeySource(IssuerConfig config, Clock clock, Provider provider, KeySourceListener listener, Executor executor) {
+    this.config = config;
+    this.settings = config.fetch;
+    this.clock = clock;
+    this.provider = provider;
+    this.listener = listener;
+    this.executor = executor;
+    HttpClient client = settings.httpClient != null ? settings.httpClient : HttpFetcher.defaultClient(settings.connectTimeout);
+    this.fetcher = new HttpFetcher(client, settings.readTimeout, settings.maxJwksBytes);
+    this.discovery = config.jwksUri == null ? new IssuerDiscovery(config.issuer, settings, clock) : null;
+    this.lastJwksUri = config.jwksUri;
+    Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
     this.snapshots =
         Caffeine.newBuilder()
             .executor(Runnable::run) // Caffeine's upkeep is trivial here; fetches run on the fetch executor
@@ -180,8 +168,11 @@ final class RemoteKeySource implements KeySource {
             .build();
   }
 
-  /** A daemon executor for fetches: at most one thread, gone when idle. */
-  static Executor defaultExecutor() {
+  /**
+   * A daemon executor for fetches: at most one thread, gone when idle. Its thread has the platform
+   * class loader as context class loader, so it never pins an application's class loader.
+   */
+  static ThreadPoolExecutor defaultExecutor() {
     return new ThreadPoolExecutor(
         0,
         1,
@@ -191,26 +182,31 @@ final class RemoteKeySource implements KeySource {
         runnable -> {
           Thread thread = new Thread(runnable, "tokenguard-jwks-fetch");
           thread.setDaemon(true);
+          thread.setContextClassLoader(ClassLoader.getPlatformClassLoader());
           return thread;
         });
   }
 
   @Override
   public KeySet keys() {
-    Instant now = settings.clock.instant();
+    Instant now = clock.instant();
     Snapshot snapshot = current();
+    Snapshot latest;
     if (snapshot == null || mustWait(snapshot, now)) {
       snapshot = await(fetchNow());
+      latest = snapshot;
     } else if (!now.isBefore(snapshot.refreshAt)) {
       fetchNow(); // refresh ahead (or retry while serving stale keys) without waiting
+      latest = current(); // the refresh's outcome when it already finished
+    } else {
+      latest = snapshot;
     }
     if (snapshot.keys == null) {
       throw unavailable(snapshot.failure);
     }
-    if (!now.isBefore(snapshot.freshUntil)) {
-      KeySet keys = snapshot.keys;
-      Instant at = now;
-      notifyListener(l -> l.staleKeysServed(Duration.between(keys.fetchedAt(), at)));
+    if (latest != null && latest.failure != null && latest.keys == snapshot.keys && !now.isBefore(snapshot.freshUntil)) {
+      // Past the lifetime because refreshing failed (not merely while a routine refresh runs).
+      notifyListener(KeySourceEvent.staleKeysServed(config.issuer, Duration.between(snapshot.keys.fetchedAt(), now)));
     }
     return snapshot.keys;
   }
@@ -251,17 +247,20 @@ final class RemoteKeySource implements KeySource {
         }
         pending = inFlight(); // join the fetch under way
         if (pending == null) {
-          long now = settings.clock.millis();
+          long now = clock.millis();
           if (!missRefetched || now - lastMissRefetchMillis >= settings.refetchInterval.toMillis()) {
             missRefetched = true;
             lastMissRefetchMillis = now;
+            // The kid may be published at a JWKS URI the metadata names now: look it up again
+            // (rate-limited with this refetch).
+            rediscover = true;
             pending = fetchNow();
           }
         }
       }
       if (pending == null) {
         LOG.debug("Unknown kid {}: refetch suppressed by the rate limit", Detail.quote(kid));
-        notifyListener(l -> l.refetchSuppressed("unknown kid; the last refetch for an unknown kid was less than "
+        notifyListener(KeySourceEvent.refetchSuppressed(config.issuer, "unknown kid; the last refetch for an unknown kid was less than "
             + settings.refetchInterval.toSeconds() + " s ago"));
         return current;
       }
@@ -282,13 +281,10 @@ final class RemoteKeySource implements KeySource {
   }
 
   @Override
-  public void warmUp() {
-    keys();
-  }
-
-  @Override
   public void invalidate() {
-    resolvedJwksUri = settings.jwksUri;
+    if (discovery != null) {
+      rediscover = true;
+    }
     snapshots.synchronous().invalidateAll();
     missingKids.invalidateAll();
     LOG.debug("Cached keys invalidated; the next verification fetches them again");
@@ -305,11 +301,11 @@ final class RemoteKeySource implements KeySource {
       status = KeySourceHealth.Status.UNAVAILABLE;
     } else {
       ids = snapshot.keys.keyIds();
-      status = snapshot.failure != null || !settings.clock.instant().isBefore(snapshot.freshUntil)
+      status = snapshot.failure != null || !clock.instant().isBefore(snapshot.freshUntil)
           ? KeySourceHealth.Status.STALE
           : KeySourceHealth.Status.FRESH;
     }
-    return new KeySourceHealth(status, lastSuccess, lastFailure, lastFailureReason, ids, fetchCount.get());
+    return new KeySourceHealth(config.issuer, lastJwksUri, status, lastSuccess, lastFailure, lastFailureReason, ids, fetchCount.get());
   }
 
   /** The last completed snapshot, or null before the first fetch finished. */
@@ -338,7 +334,7 @@ final class RemoteKeySource implements KeySource {
 
   private CompletableFuture<Snapshot> onFetchExecutor(java.util.function.Supplier<Snapshot> fetch) {
     try {
-      return CompletableFuture.supplyAsync(fetch, settings.executor);
+      return CompletableFuture.supplyAsync(fetch, executor);
     } catch (RejectedExecutionException e) {
       return CompletableFuture.completedFuture(fetch.get());
     }
@@ -371,8 +367,9 @@ final class RemoteKeySource implements KeySource {
     }
   }
 
-  private static TokenVerificationException unavailable(String why) {
-    return new TokenVerificationException(TokenVerificationException.Reason.KEYS_UNAVAILABLE, why);
+  private TokenVerificationException unavailable(String why) {
+    return new TokenVerificationException(TokenVerificationException.Reason.KEYS_UNAVAILABLE,
+        "issuer " + Detail.quote(config.issuer) + ": " + why);
   }
 
   /** One refresh: discovery if needed, the JWKS with one retry. Never throws for expected failures. */
@@ -382,38 +379,50 @@ final class RemoteKeySource implements KeySource {
     String reason;
     try {
       uri = jwksUri();
-      BoundedHttpFetcher.Response response = fetchWithOneRetry(uri);
-      Instant now = settings.clock.instant();
+      HttpFetcher.Response response = fetchWithOneRetry(uri, HttpFetcher.ACCEPT_JWKS);
+      Instant now = clock.instant();
       KeySet keys;
       try {
-        keys = KeySet.parse(response.bodyAsString(), settings.maxKeys, settings.provider, now);
+        keys = KeySet.parse(response.bodyAsString(), settings.maxKeys, provider, now);
       } catch (ParseException e) {
         throw new Unusable(uri, "the key set at " + uri + " is unusable: " + e.getMessage());
       }
-      return succeeded(uri, keys, ttl(response.maxAgeSeconds()), old, now, number);
+      return succeeded(uri, keys, settings.ttl(response.maxAgeSeconds()), old, now, number);
     } catch (FetchException e) {
       reason = e.getMessage(); // fetchOnce reported it to the listener already
-      if (settings.jwksUri == null && uri != null && (e.status() == 404 || e.status() == 410)) {
-        // A discovered or fallback URI that is not there: discover again on the next attempt, in
-        // case discovery itself was briefly missing when the URI was chosen.
-        resolvedJwksUri = null;
+      if (discovery != null && uri != null && (e.status() == 404 || e.status() == 410)) {
+        // A discovered or fallback URI that is not there: look the metadata up again on the next
+        // attempt, in case discovery itself was briefly missing when the URI was chosen.
+        discovery.forget();
       }
     } catch (Unusable e) {
       reason = e.getMessage();
-      URI where = e.uri;
-      notifyListener(l -> l.fetchFailed(where, reason));
+      notifyListener(KeySourceEvent.fetchFailed(config.issuer, e.uri, reason));
     } catch (RuntimeException e) {
       reason = "unexpected " + e.getClass().getSimpleName() + (uri == null ? "" : " fetching " + uri);
-      URI where = uri != null ? uri : URI.create(settings.issuer);
-      notifyListener(l -> l.fetchFailed(where, reason));
+      notifyListener(KeySourceEvent.fetchFailed(config.issuer, uri != null ? uri : URI.create(config.issuer), reason));
     }
-    return failed(reason, old, settings.clock.instant(), number);
+    return failed(reason, old, clock.instant(), number);
+  }
+
+  /** The configured JWKS URI, else the one the issuer's metadata names (looked up again when asked to). */
+  private URI jwksUri() throws FetchException, Unusable {
+    if (discovery == null) {
+      return config.jwksUri;
+    }
+    if (rediscover) {
+      rediscover = false;
+      discovery.forget();
+    }
+    URI uri = discovery.jwksUri(this::fetchWithOneRetry);
+    lastJwksUri = uri;
+    return uri;
   }
 
   private Snapshot succeeded(URI uri, KeySet keys, Duration ttl, Snapshot old, Instant now, long number) {
     lastSuccess = now;
     if (failing.getAndSet(false)) {
-      LOG.info("Fetching the issuer's keys from {} works again", uri);
+      LOG.info("Fetching the keys of issuer {} from {} works again", Detail.quote(config.issuer), uri);
     }
     KeySet before = old == null ? null : old.keys;
     if (before != null && !before.keyIds().equals(keys.keyIds())) {
@@ -421,10 +430,11 @@ final class RemoteKeySource implements KeySource {
       added.removeAll(before.keyIds());
       Set<String> removed = new TreeSet<>(before.keyIds());
       removed.removeAll(keys.keyIds());
-      LOG.info("The issuer's key set changed: added kids {}, removed kids {}", Detail.quote(added), Detail.quote(removed));
+      LOG.info("The key set of issuer {} changed: added kids {}, removed kids {}", Detail.quote(config.issuer),
+          Detail.quote(added), Detail.quote(removed));
     }
     LOG.debug("Fetched {} usable keys from {}; cache lifetime {}", keys.keyIds().size(), uri, ttl);
-    notifyListener(l -> l.fetchSucceeded(uri, keys.keyIds().size()));
+    notifyListener(KeySourceEvent.fetchSucceeded(config.issuer, uri, keys.keyIds().size()));
     // Refresh ahead at 75-90 % of the lifetime, jittered so a fleet of instances does not fetch in step.
     long aheadMillis = (long) (ttl.toMillis() * ThreadLocalRandom.current().nextDouble(0.75, 0.90));
     Instant freshUntil = now.plus(ttl);
@@ -437,14 +447,14 @@ final class RemoteKeySource implements KeySource {
     boolean serveOld = old != null && old.keys != null && now.isBefore(old.expiresAt);
     if (!failing.getAndSet(true)) {
       if (serveOld) {
-        LOG.warn("Fetching the issuer's keys failed: {}; serving the keys fetched at {} until {} at the latest",
-            reason, old.keys.fetchedAt(), old.expiresAt);
+        LOG.warn("Fetching the keys of issuer {} failed: {}; serving the keys fetched at {} until {} at the latest",
+            Detail.quote(config.issuer), reason, old.keys.fetchedAt(), old.expiresAt);
       } else {
-        LOG.warn("Fetching the issuer's keys failed: {}; verifications answer KEYS_UNAVAILABLE until a fetch works",
-            reason);
+        LOG.warn("Fetching the keys of issuer {} failed: {}; verifications answer KEYS_UNAVAILABLE until a fetch works",
+            Detail.quote(config.issuer), reason);
       }
     } else {
-      LOG.debug("Fetching the issuer's keys failed again: {}", reason);
+      LOG.debug("Fetching the keys of issuer {} failed again: {}", Detail.quote(config.issuer), reason);
     }
     if (serveOld) {
       long jitter = (long) (STALE_RETRY.toMillis() * ThreadLocalRandom.current().nextDouble(0, 0.2));
@@ -455,117 +465,36 @@ final class RemoteKeySource implements KeySource {
     return new Snapshot(null, retry, retry, retry, reason, number);
   }
 
-  private Duration ttl(OptionalLong maxAge) {
-    Duration ttl = maxAge.isPresent() ? Duration.ofSeconds(maxAge.getAsLong()) : settings.defaultTtl;
-    if (ttl.compareTo(settings.minTtl) < 0) {
-      return settings.minTtl;
-    }
-    return ttl.compareTo(settings.maxTtl) > 0 ? settings.maxTtl : ttl;
-  }
-
-  private BoundedHttpFetcher.Response fetchWithOneRetry(URI uri) throws FetchException {
+  private HttpFetcher.Response fetchWithOneRetry(URI uri, String accept) throws FetchException {
     try {
-      return fetchOnce(uri);
+      return fetchOnce(uri, accept);
     } catch (FetchException e) {
       if (!e.retryable()) {
         throw e;
       }
       LOG.debug("Fetching {} failed ({}); retrying once", uri, e.getMessage());
-      return fetchOnce(uri);
+      return fetchOnce(uri, accept);
     }
   }
 
-  private BoundedHttpFetcher.Response fetchOnce(URI uri) throws FetchException {
+  private HttpFetcher.Response fetchOnce(URI uri, String accept) throws FetchException {
     fetchCount.incrementAndGet();
-    notifyListener(l -> l.fetchStarted(uri));
+    notifyListener(KeySourceEvent.fetchStarted(config.issuer, uri));
     try {
-      return settings.fetcher.get(uri);
+      return fetcher.get(uri, accept);
     } catch (FetchException e) {
       String reason = uri + ": " + e.getMessage();
-      notifyListener(l -> l.fetchFailed(uri, reason));
+      notifyListener(KeySourceEvent.fetchFailed(config.issuer, uri, reason));
       throw new FetchException(reason, e.retryable(), e.status());
     }
   }
 
-  /** The JWKS URI: configured, else discovered (OpenID Connect, then RFC 8414), else {@code {issuer}.well-known/jwks.json}. */
-  private URI jwksUri() throws FetchException, Unusable {
-    URI known = resolvedJwksUri;
-    if (known != null) {
-      return known;
-    }
-    String issuer = settings.issuer;
-    String trimmed = issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
-    URI issuerUri = URI.create(issuer);
-    String path = issuerUri.getRawPath() == null ? "" : issuerUri.getRawPath();
-    if (path.endsWith("/")) {
-      path = path.substring(0, path.length() - 1);
-    }
-    String origin = issuerUri.getScheme() + "://" + issuerUri.getRawAuthority();
-    URI[] candidates = {
-      URI.create(trimmed + "/.well-known/openid-configuration"),
-      URI.create(origin + "/.well-known/oauth-authorization-server" + path),
-    };
-    for (URI candidate : candidates) {
-      BoundedHttpFetcher.Response response;
-      try {
-        response = fetchWithOneRetry(candidate);
-      } catch (FetchException e) {
-        if (e.status() == 404 || e.status() == 410) {
-          continue;
-        }
-        throw e;
-      }
-      URI discovered = jwksUriFrom(candidate, response.bodyAsString());
-      LOG.debug("Discovered the JWKS URI {} in {}", discovered, candidate);
-      resolvedJwksUri = discovered;
-      return discovered;
-    }
-    URI fallback = URI.create(trimmed + "/.well-known/jwks.json");
-    LOG.debug("No discovery document for {}; using {}", issuer, fallback);
-    resolvedJwksUri = fallback;
-    return fallback;
-  }
-
-  private URI jwksUriFrom(URI source, String json) throws Unusable {
-    Map<String, Object> metadata;
-    try {
-      metadata = JSONObjectUtils.parse(json);
-    } catch (ParseException e) {
-      throw new Unusable(source, "the discovery document at " + source + " is not a JSON object");
-    }
-    Object reported = metadata.get("issuer");
-    String issuer = settings.issuer;
-    if (!issuer.equals(reported)) {
-      String hint = "";
-      if (reported instanceof String) {
-        String r = (String) reported;
-        if ((r + "/").equals(issuer) || (issuer + "/").equals(r)) {
-          hint = " (they differ only by a trailing slash: configure the issuer exactly as the"
-              + " discovery document and the tokens' iss claim spell it, " + Detail.quote(r) + ")";
-        }
-      }
-      throw new Unusable(source, "the discovery document at " + source + " names the issuer "
-          + Detail.quote(reported) + ", not the configured issuer " + Detail.quote(issuer) + hint);
-    }
-    Object jwks = metadata.get("jwks_uri");
-    if (!(jwks instanceof String)) {
-      throw new Unusable(source, "the discovery document at " + source + " has no jwks_uri");
-    }
-    try {
-      return BoundedHttpFetcher.requireSecure(URI.create((String) jwks), "jwks_uri");
-    } catch (IllegalArgumentException e) {
-      throw new Unusable(source, "the discovery document at " + source + " names the jwks_uri "
-          + Detail.quote(jwks) + ", which must use https (plain http is allowed only for loopback hosts)");
-    }
-  }
-
-  private void notifyListener(Consumer<KeySourceListener> event) {
-    KeySourceListener listener = settings.listener;
+  private void notifyListener(KeySourceEvent event) {
     if (listener == null) {
       return;
     }
     try {
-      event.accept(listener);
+      listener.onEvent(event);
     } catch (RuntimeException e) {
       if (listenerWarned.compareAndSet(false, true)) {
         LOG.warn("A KeySourceListener threw {}; ignored (further ones are logged at DEBUG)", e.getClass().getName());

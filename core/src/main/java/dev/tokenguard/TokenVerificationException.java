@@ -2,13 +2,15 @@ package dev.tokenguard;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Why an access token was refused.
  *
- * <p>Every rejection made by {@link AccessTokenVerifier#verify(String)} is an instance of this one
- * unchecked class: a forgotten {@code catch} still refuses the request. The {@link #reason()} says
- * what went wrong, {@link #errorCode()} and {@link #httpStatus()} say how to answer per RFC 6750,
+ * <p>Every rejection made by {@link AccessTokenVerifier#verify(TokenRequest)} is an instance of this
+ * one unchecked class: a forgotten {@code catch} still refuses the request. The {@link #reason()} says
+ * what went wrong, {@link #errorCode()} and {@link #httpStatus()} say how to answer a bearer-token
+ * request per RFC 6750 (an HTTP layer may add what its scheme needs),
  * {@link #safeDescription()} is a fixed sentence safe to send to a client, and {@link #getMessage()}
  * is a detail for your logs (expected and actual issuer, audience, key id or algorithm). Neither
  * ever contains the token, a signature or a key.
@@ -72,7 +74,11 @@ public final class TokenVerificationException extends RuntimeException {
       this.safeDescription = safeDescription;
     }
 
-    /** The RFC 6750 error code: {@code invalid_token} or {@code insufficient_scope} (see {@link #KEYS_UNAVAILABLE}). */
+    /**
+     * The error code for the answer: the RFC 6750 section 3.1 code {@code invalid_token} or
+     * {@code insufficient_scope}, or {@code temporarily_unavailable} for {@link #KEYS_UNAVAILABLE}
+     * (not an RFC 6750 code: it belongs in a 503 body, not in a challenge).
+     */
     public String errorCode() {
       return errorCode;
     }
@@ -90,17 +96,17 @@ public final class TokenVerificationException extends RuntimeException {
 
   private final Reason reason;
   private final String safeDescription;
-  private final List<String> requiredScopes;
+  private final Requirement unmetRequirement;
 
   TokenVerificationException(Reason reason, String detail) {
-    this(reason, reason.safeDescription(), detail, List.of());
+    this(reason, reason.safeDescription(), detail, null);
   }
 
-  TokenVerificationException(Reason reason, String safeDescription, String detail, List<String> requiredScopes) {
+  TokenVerificationException(Reason reason, String safeDescription, String detail, Requirement unmetRequirement) {
     super(reason + ": " + detail, null, false, false);
     this.reason = Objects.requireNonNull(reason, "reason");
     this.safeDescription = safeDescription;
-    this.requiredScopes = List.copyOf(requiredScopes);
+    this.unmetRequirement = unmetRequirement;
   }
 
   /** What went wrong. */
@@ -109,10 +115,10 @@ public final class TokenVerificationException extends RuntimeException {
   }
 
   /**
-   * The RFC 6750 error code for the {@code WWW-Authenticate} challenge: {@code invalid_token},
-   * {@code insufficient_scope} or {@code invalid_request}; for {@code KEYS_UNAVAILABLE} it is
-   * {@code temporarily_unavailable}, which is not an RFC 6750 code and belongs in a 503 body, not
-   * in the challenge.
+   * The error code of a bearer-token answer: {@code invalid_token} or {@code insufficient_scope}
+   * (RFC 6750 section 3.1) for the {@code WWW-Authenticate} challenge; for {@code KEYS_UNAVAILABLE}
+   * it is {@code temporarily_unavailable}, which is not an RFC 6750 code and belongs in a 503 body,
+   * not in the challenge. Same as {@code reason().errorCode()}.
    */
   public String errorCode() {
     return reason.errorCode();
@@ -133,10 +139,19 @@ public final class TokenVerificationException extends RuntimeException {
 
   /**
    * For {@link Reason#INSUFFICIENT_SCOPE}: the scopes the request required (for the RFC 6750
-   * {@code scope} attribute); empty otherwise.
+   * section 3 {@code scope} attribute), all of them or any one as {@link #unmetRequirement()} says;
+   * empty otherwise.
    */
   public List<String> requiredScopes() {
-    return requiredScopes;
+    return unmetRequirement == null ? List.of() : unmetRequirement.scopes();
+  }
+
+  /**
+   * For {@link Reason#INSUFFICIENT_SCOPE}: the requirement of the request that the (valid) token
+   * does not meet; empty for every other reason.
+   */
+  public Optional<Requirement> unmetRequirement() {
+    return Optional.ofNullable(unmetRequirement);
   }
 
   /** True when the client is not at fault and should retry later ({@link Reason#KEYS_UNAVAILABLE}). */

@@ -48,9 +48,8 @@ class KeySourceConcurrencyTest {
             .audience(issuer.audience())
             .jwksUri(URI.create(server.baseUrl() + "/jwks"))
             .clock(clock)
-            .keySourceListener(new KeySourceListener() {
-              @Override
-              public void fetchSucceeded(URI uri, int usableKeys) {
+            .keySourceListener(event -> {
+              if (event.type() == KeySourceEvent.Type.FETCH_SUCCEEDED) {
                 fetchesSucceeded.incrementAndGet();
               }
             })

@@ -43,7 +43,7 @@ class KeySourceDiscoveryTest {
   private AccessTokenVerifier discoveringVerifier(String issuerId) {
     AccessTokenVerifier.Builder builder =
         AccessTokenVerifier.builder().issuer(issuerId).audience(issuer.audience()).clock(clock);
-    builder.keyFetchExecutor = Runnable::run;
+    builder.keyFetchExecutor(Runnable::run);
     return builder.build();
   }
 
@@ -56,15 +56,19 @@ class KeySourceDiscoveryTest {
   }
 
   @Test
-  void findsTheJwksThroughOpenIdConnectDiscoveryOnce() {
+  void findsTheJwksThroughOpenIdConnectDiscoveryAndLooksAgainWhenTheDocumentsLifetimeEnds() {
     AccessTokenVerifier verifier = discoveringVerifier(issuer.issuer());
     String token = issuer.accessToken().expiresIn(Duration.ofHours(2)).sign();
 
     assertThat(verifier.verify(token)).isNotNull();
-    clock.advance(Duration.ofMinutes(11)); // a refresh reuses the discovered URI
+    clock.advance(Duration.ofMinutes(5)); // within both lifetimes (10 min without Cache-Control)
     assertThat(verifier.verify(token)).isNotNull();
-
     assertThat(issuer.discoveryRequestCount()).isEqualTo(1);
+    assertThat(issuer.jwksRequestCount()).isEqualTo(1);
+
+    clock.advance(Duration.ofMinutes(6)); // the refresh looks the metadata up again, then the keys
+    assertThat(verifier.verify(token)).isNotNull();
+    assertThat(issuer.discoveryRequestCount()).isEqualTo(2);
     assertThat(issuer.jwksRequestCount()).isEqualTo(2);
   }
 
@@ -141,7 +145,7 @@ class KeySourceDiscoveryTest {
           assertThat(e.getMessage()).contains("trailing slash", "\"" + withoutSlash + "\"", "\"" + issuer.issuer() + "\"");
         });
     assertThat(issuer.jwksRequestCount()).isZero();
-    assertThat(verifier.keySourceHealth().lastFailureReason()).hasValueSatisfying(r -> assertThat(r).contains("trailing slash"));
+    assertThat(verifier.keySourceHealth().get(0).lastFailureReason()).hasValueSatisfying(r -> assertThat(r).contains("trailing slash"));
   }
 
   @Test

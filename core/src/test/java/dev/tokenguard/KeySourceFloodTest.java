@@ -39,13 +39,12 @@ class KeySourceFloodTest {
 
   private AccessTokenVerifier.Builder verifierBuilder() {
     AccessTokenVerifier.Builder builder =
-        issuer.httpVerifierBuilder().keySourceListener(new KeySourceListener() {
-          @Override
-          public void refetchSuppressed(String reason) {
+        issuer.httpVerifierBuilder().keySourceListener(event -> {
+          if (event.type() == KeySourceEvent.Type.REFETCH_SUPPRESSED) {
             suppressed.incrementAndGet();
           }
         });
-    builder.keyFetchExecutor = Runnable::run;
+    builder.keyFetchExecutor(Runnable::run);
     return builder;
   }
 

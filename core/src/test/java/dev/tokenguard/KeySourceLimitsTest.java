@@ -16,7 +16,6 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.sun.net.httpserver.HttpServer;
 import dev.tokenguard.TokenVerificationException.Reason;
-import dev.tokenguard.internal.BoundedHttpFetcher;
 import dev.tokenguard.testing.FakeIssuer;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -58,7 +57,7 @@ class KeySourceLimitsTest {
   private AccessTokenVerifier.Builder verifierBuilder(URI jwksUri) {
     AccessTokenVerifier.Builder builder =
         AccessTokenVerifier.builder().issuer(issuer.issuer()).audience(issuer.audience()).jwksUri(jwksUri);
-    builder.keyFetchExecutor = Runnable::run;
+    builder.keyFetchExecutor(Runnable::run);
     return builder;
   }
 
@@ -76,12 +75,11 @@ class KeySourceLimitsTest {
 
   @Test
   void theDefaultsAreTwoSecondsToConnectFiveSecondsPerFetch256KibAnd100Keys() {
-    AccessTokenVerifier.Builder defaults = AccessTokenVerifier.builder();
-    assertThat(defaults.connectTimeout).isEqualTo(Duration.ofSeconds(2));
-    assertThat(defaults.readTimeout).isEqualTo(Duration.ofSeconds(5));
-    assertThat(defaults.maxJwksBytes).isEqualTo(256 * 1024);
-    assertThat(defaults.maxKeys).isEqualTo(100);
-    HttpClient client = BoundedHttpFetcher.defaultClient(defaults.connectTimeout);
+    assertThat(KeyFetchSettings.DEFAULT_CONNECT_TIMEOUT).isEqualTo(Duration.ofSeconds(2));
+    assertThat(KeyFetchSettings.DEFAULT_READ_TIMEOUT).isEqualTo(Duration.ofSeconds(5));
+    assertThat(KeyFetchSettings.DEFAULT_MAX_JWKS_BYTES).isEqualTo(256 * 1024);
+    assertThat(KeyFetchSettings.DEFAULT_MAX_KEYS).isEqualTo(100);
+    HttpClient client = HttpFetcher.defaultClient(KeyFetchSettings.DEFAULT_CONNECT_TIMEOUT);
     assertThat(client.connectTimeout()).contains(Duration.ofSeconds(2));
     assertThat(client.followRedirects()).isEqualTo(HttpClient.Redirect.NEVER);
   }

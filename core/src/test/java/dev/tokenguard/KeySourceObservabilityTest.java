@@ -28,36 +28,32 @@ class KeySourceObservabilityTest {
   }
 
   /** Records every event as a short line. */
-  private final KeySourceListener recorder = new KeySourceListener() {
-    @Override
-    public void fetchStarted(URI uri) {
-      events.add("started " + uri.getPath());
-    }
-
-    @Override
-    public void fetchSucceeded(URI uri, int usableKeys) {
-      events.add("succeeded " + uri.getPath() + " " + usableKeys);
-    }
-
-    @Override
-    public void fetchFailed(URI uri, String reason) {
-      events.add("failed " + uri.getPath() + " " + reason);
-    }
-
-    @Override
-    public void staleKeysServed(Duration age) {
-      events.add("stale " + age);
-    }
-
-    @Override
-    public void refetchSuppressed(String reason) {
-      events.add("suppressed " + reason);
+  private final KeySourceListener recorder = event -> {
+    assertThat(event.issuer()).isEqualTo(issuer.issuer());
+    switch (event.type()) {
+      case FETCH_STARTED:
+        events.add("started " + event.uri().orElseThrow().getPath());
+        break;
+      case FETCH_SUCCEEDED:
+        events.add("succeeded " + event.uri().orElseThrow().getPath() + " " + event.usableKeys().orElseThrow());
+        break;
+      case FETCH_FAILED:
+        events.add("failed " + event.uri().orElseThrow().getPath() + " " + event.reason().orElseThrow());
+        break;
+      case STALE_KEYS_SERVED:
+        events.add("stale " + event.keyAge().orElseThrow());
+        break;
+      case REFETCH_SUPPRESSED:
+        events.add("suppressed " + event.reason().orElseThrow());
+        break;
+      default:
+        throw new AssertionError(event);
     }
   };
 
   private AccessTokenVerifier.Builder verifierBuilder(KeySourceListener listener) {
     AccessTokenVerifier.Builder builder = issuer.httpVerifierBuilder().keySourceListener(listener);
-    builder.keyFetchExecutor = Runnable::run;
+    builder.keyFetchExecutor(Runnable::run);
     return builder;
   }
 
@@ -98,8 +94,8 @@ class KeySourceObservabilityTest {
 
   @Test
   void theHealthViewShowsLastSuccessLastFailureKeyIdsAndFetchCount() {
-    AccessTokenVerifier verifier = verifierBuilder(new KeySourceListener() {}).build();
-    KeySourceHealth cold = verifier.keySourceHealth();
+    AccessTokenVerifier verifier = verifierBuilder(event -> { }).build();
+    KeySourceHealth cold = verifier.keySourceHealth().get(0);
     assertThat(cold.status()).isEqualTo(KeySourceHealth.Status.NOT_LOADED);
     assertThat(cold.lastSuccess()).isEmpty();
     assertThat(cold.lastFailure()).isEmpty();
@@ -108,7 +104,7 @@ class KeySourceObservabilityTest {
 
     Instant fetchedAt = clock.instant();
     verifier.warmUp();
-    KeySourceHealth fresh = verifier.keySourceHealth();
+    KeySourceHealth fresh = verifier.keySourceHealth().get(0);
     assertThat(fresh.status()).isEqualTo(KeySourceHealth.Status.FRESH);
     assertThat(fresh.lastSuccess()).contains(fetchedAt);
     assertThat(fresh.keyIds()).containsExactly(issuer.currentKeyId());
@@ -117,7 +113,7 @@ class KeySourceObservabilityTest {
     issuer.failJwks(JwksFailure.HTTP_500);
     clock.advance(Duration.ofMinutes(11));
     verifier.warmUp();
-    KeySourceHealth stale = verifier.keySourceHealth();
+    KeySourceHealth stale = verifier.keySourceHealth().get(0);
     assertThat(stale.status()).isEqualTo(KeySourceHealth.Status.STALE);
     assertThat(stale.lastSuccess()).contains(fetchedAt);
     assertThat(stale.lastFailure()).contains(clock.instant());
@@ -130,7 +126,7 @@ class KeySourceObservabilityTest {
     String newKid = issuer.rotateKey();
     clock.advance(Duration.ofMinutes(1));
     verifier.warmUp(); // the background retry succeeds
-    KeySourceHealth healed = verifier.keySourceHealth();
+    KeySourceHealth healed = verifier.keySourceHealth().get(0);
     assertThat(healed.status()).isEqualTo(KeySourceHealth.Status.FRESH);
     assertThat(healed.lastSuccess()).contains(clock.instant());
     assertThat(healed.keyIds()).contains(newKid);
@@ -141,7 +137,7 @@ class KeySourceObservabilityTest {
   void anEncryptionKeyNextToTheSigningKeysIsNotWarnedAboutAtEveryRefresh() {
     TestKey encryption = issuer.publishKey(TestKey.rsa(2048).withUse("enc").withKeyId("enc-key"));
     TestKey weak = issuer.publishKey(TestKey.rsa(1024).withKeyId("weak-key"));
-    AccessTokenVerifier verifier = verifierBuilder(new KeySourceListener() {}).build();
+    AccessTokenVerifier verifier = verifierBuilder(event -> { }).build();
 
     String log = LogCapture.captureStandardError(() -> {
       verifier.warmUp();
@@ -151,36 +147,13 @@ class KeySourceObservabilityTest {
 
     assertThat(LogCapture.count(log, "WARN dev.tokenguard.KeySet - Ignoring JWKS key kid=\"" + weak.keyId() + "\"")).isEqualTo(2);
     assertThat(log).doesNotContain("kid=\"" + encryption.keyId() + "\"");
-    assertThat(verifier.keySourceHealth().keyIds()).containsExactly(issuer.currentKeyId());
+    assertThat(verifier.keySourceHealth().get(0).keyIds()).containsExactly(issuer.currentKeyId());
   }
 
   @Test
   void aListenerThatThrowsCannotBreakVerification() {
-    KeySourceListener broken = new KeySourceListener() {
-      @Override
-      public void fetchStarted(URI uri) {
-        throw new IllegalStateException("listener bug");
-      }
-
-      @Override
-      public void fetchSucceeded(URI uri, int usableKeys) {
-        throw new IllegalStateException("listener bug");
-      }
-
-      @Override
-      public void fetchFailed(URI uri, String reason) {
-        throw new IllegalStateException("listener bug");
-      }
-
-      @Override
-      public void staleKeysServed(Duration age) {
-        throw new IllegalStateException("listener bug");
-      }
-
-      @Override
-      public void refetchSuppressed(String reason) {
-        throw new IllegalStateException("listener bug");
-      }
+    KeySourceListener broken = event -> {
+      throw new IllegalStateException("listener bug");
     };
     AccessTokenVerifier verifier = verifierBuilder(broken).build();
     String token = issuer.accessToken().expiresIn(Duration.ofHours(2)).sign();
@@ -191,6 +164,6 @@ class KeySourceObservabilityTest {
     issuer.failJwks(JwksFailure.HTTP_500);
     clock.advance(Duration.ofMinutes(11));
     assertThat(verifier.verify(token)).isNotNull();
-    assertThat(verifier.keySourceHealth().status()).isEqualTo(KeySourceHealth.Status.STALE);
+    assertThat(verifier.keySourceHealth().get(0).status()).isEqualTo(KeySourceHealth.Status.STALE);
   }
 }

@@ -73,7 +73,9 @@ class KeySourceRefreshTest {
             .jwksUri(URI.create(server.baseUrl() + "/jwks"))
             .clock(clock)
             .verifiedTokenCacheSize(0);
-    builder.keyFetchExecutor = fetchExecutor;
+    if (fetchExecutor != null) { // null: the verifier's own fetch thread
+      builder.keyFetchExecutor(fetchExecutor);
+    }
     return builder;
   }
 
@@ -128,8 +130,8 @@ class KeySourceRefreshTest {
 
     fetches.runAll();
     assertThat(jwksRequests()).isEqualTo(2);
-    assertThat(verifier.keySourceHealth().lastSuccess()).contains(clock.instant());
-    assertThat(verifier.keySourceHealth().status()).isEqualTo(KeySourceHealth.Status.FRESH);
+    assertThat(verifier.keySourceHealth().get(0).lastSuccess()).contains(clock.instant());
+    assertThat(verifier.keySourceHealth().get(0).status()).isEqualTo(KeySourceHealth.Status.FRESH);
   }
 
   @Test
@@ -160,11 +162,11 @@ class KeySourceRefreshTest {
     clock.advance(Duration.ofMinutes(13)); // no request since the fetch: past the 10-minute lifetime
     assertThat(verifier.verify(token)).isNotNull(); // served at once, the refresh not even started
     assertThat(fetches.queued()).isEqualTo(1);
-    assertThat(verifier.keySourceHealth().status()).isEqualTo(KeySourceHealth.Status.STALE);
+    assertThat(verifier.keySourceHealth().get(0).status()).isEqualTo(KeySourceHealth.Status.STALE);
 
     fetches.runAll();
     assertThat(jwksRequests()).isEqualTo(2);
-    assertThat(verifier.keySourceHealth().status()).isEqualTo(KeySourceHealth.Status.FRESH);
+    assertThat(verifier.keySourceHealth().get(0).status()).isEqualTo(KeySourceHealth.Status.FRESH);
   }
 
   @Test
@@ -224,9 +226,8 @@ class KeySourceRefreshTest {
       AtomicInteger started = new AtomicInteger();
       fetches.add(started);
       fleet.add(verifierBuilder(Runnable::run)
-          .keySourceListener(new KeySourceListener() {
-            @Override
-            public void fetchStarted(URI uri) {
+          .keySourceListener(event -> {
+            if (event.type() == KeySourceEvent.Type.FETCH_STARTED) {
               started.incrementAndGet();
             }
           })

@@ -23,7 +23,7 @@ class KeySourceRotationTest {
   /** Fetches run on the calling thread, so a background refresh has finished when verify returns. */
   private AccessTokenVerifier.Builder verifierBuilder() {
     AccessTokenVerifier.Builder builder = issuer.httpVerifierBuilder();
-    builder.keyFetchExecutor = Runnable::run;
+    builder.keyFetchExecutor(Runnable::run);
     return builder;
   }
 
@@ -37,7 +37,7 @@ class KeySourceRotationTest {
     assertThat(verifier.verify(token).subject()).isNotBlank();
 
     assertThat(issuer.jwksRequestCount()).isEqualTo(2);
-    assertThat(verifier.keySourceHealth().keyIds()).contains(newKid);
+    assertThat(verifier.keySourceHealth().get(0).keyIds()).contains(newKid);
   }
 
   @Test
@@ -94,7 +94,7 @@ class KeySourceRotationTest {
   void invalidatingTheKeysRunsDiscoveryAgain() {
     AccessTokenVerifier.Builder builder =
         AccessTokenVerifier.builder().issuer(issuer.issuer()).audience(issuer.audience()).clock(clock);
-    builder.keyFetchExecutor = Runnable::run;
+    builder.keyFetchExecutor(Runnable::run);
     AccessTokenVerifier verifier = builder.build();
     verifier.warmUp();
     verifier.invalidateKeys();

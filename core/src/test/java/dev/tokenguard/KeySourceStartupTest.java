@@ -44,7 +44,7 @@ class KeySourceStartupTest {
   void warmUpFetchesTheKeysSoTheFirstRequestNeedsNoFetch() {
     AccessTokenVerifier verifier = issuer.httpVerifierBuilder().build();
     verifier.warmUp();
-    assertThat(verifier.keySourceHealth().status()).isEqualTo(KeySourceHealth.Status.FRESH);
+    assertThat(verifier.keySourceHealth().get(0).status()).isEqualTo(KeySourceHealth.Status.FRESH);
     assertThat(issuer.jwksRequestCount()).isEqualTo(1);
 
     assertThat(verifier.verify(issuer.accessToken().sign())).isNotNull();

@@ -289,20 +289,19 @@ class ConcurrencySoakTest {
           .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(2)).build();
       AccessTokenVerifier verifier = issuer.httpVerifierBuilder()
           .httpClient(verifierClient)
-          .keySourceListener(new KeySourceListener() {
-            @Override
-            public void fetchFailed(URI uri, String reason) {
-              r.failedFetches.increment();
-            }
-
-            @Override
-            public void staleKeysServed(Duration age) {
-              r.staleServed.increment();
-            }
-
-            @Override
-            public void refetchSuppressed(String reason) {
-              r.suppressedRefetches.increment();
+          .keySourceListener(event -> {
+            switch (event.type()) {
+              case FETCH_FAILED:
+                r.failedFetches.increment();
+                break;
+              case STALE_KEYS_SERVED:
+                r.staleServed.increment();
+                break;
+              case REFETCH_SUPPRESSED:
+                r.suppressedRefetches.increment();
+                break;
+              default:
+                break;
             }
           })
           .build();
@@ -517,7 +516,7 @@ class ConcurrencySoakTest {
         if (pending == null && ticksSinceSwitch >= 4) {
           pending = issuer.publishNextKey();
           pendingSince = clock.instant();
-        } else if (pending != null && verifier.keySourceHealth().keyIds().contains(pending)) {
+        } else if (pending != null && verifier.keySourceHealth().get(0).keyIds().contains(pending)) {
           r.maxPublishToSwitch = Math.max(r.maxPublishToSwitch, Duration.between(pendingSince, clock.instant()).toSeconds());
           issuer.useKey(pending);
           signingHistory.add(pending);

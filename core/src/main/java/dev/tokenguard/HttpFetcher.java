@@ -1,4 +1,4 @@
-package dev.tokenguard.internal;
+package dev.tokenguard;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -30,34 +30,38 @@ import javax.net.ssl.SSLException;
 /**
  * Fetches small JSON documents (discovery, JWKS) with hard limits: https only (loopback
  * excepted), a deadline for the whole exchange, a maximum body size, no redirects. Thread-safe.
- * <strong>Not API.</strong>
  */
-public final class BoundedHttpFetcher {
+final class HttpFetcher {
+  /** What a JWKS request accepts: the registered JWK Set type first (RFC 7517 section 8.5.1), then plain JSON. */
+  static final String ACCEPT_JWKS = "application/jwk-set+json, application/json";
+  /** What a discovery request accepts (RFC 8414 section 3.2, OpenID Connect Discovery 1.0 section 4.2). */
+  static final String ACCEPT_JSON = "application/json";
+
   /** A fetch that failed; the message is safe to log (no body content). */
-  public static final class FetchException extends IOException {
+  static final class FetchException extends IOException {
     private static final long serialVersionUID = 1L;
     private final boolean retryable;
     private final int status;
 
-    public FetchException(String message, boolean retryable, int status) {
+    FetchException(String message, boolean retryable, int status) {
       super(message, null);
       this.retryable = retryable;
       this.status = status;
     }
 
     /** True for timeouts, connection failures and HTTP 5xx: worth one more try. */
-    public boolean retryable() {
+    boolean retryable() {
       return retryable;
     }
 
     /** The HTTP status, or 0 when no response was received. */
-    public int status() {
+    int status() {
       return status;
     }
   }
 
   /** A successful response: body and the {@code Cache-Control: max-age}, if any. */
-  public static final class Response {
+  static final class Response {
     private final byte[] body;
     private final OptionalLong maxAgeSeconds;
 
@@ -66,11 +70,11 @@ public final class BoundedHttpFetcher {
       this.maxAgeSeconds = maxAgeSeconds;
     }
 
-    public String bodyAsString() {
+    String bodyAsString() {
       return new String(body, StandardCharsets.UTF_8);
     }
 
-    public OptionalLong maxAgeSeconds() {
+    OptionalLong maxAgeSeconds() {
       return maxAgeSeconds;
     }
   }
@@ -79,25 +83,37 @@ public final class BoundedHttpFetcher {
   private final Duration timeout;
   private final int maxBytes;
 
-  public BoundedHttpFetcher(HttpClient client, Duration timeout, int maxBytes) {
+  HttpFetcher(HttpClient client, Duration timeout, int maxBytes) {
     this.client = client;
     this.timeout = timeout;
     this.maxBytes = maxBytes;
   }
 
-  /** A client with the library's defaults: no redirects, the given connect timeout. */
-  public static HttpClient defaultClient(Duration connectTimeout) {
-    return HttpClient.newBuilder()
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .connectTimeout(connectTimeout)
-        .build();
+  /**
+   * A client with the library's defaults: no redirects, the given connect timeout. It is built
+   * with the platform class loader as the thread's context class loader, so the selector thread
+   * the JDK starts for it does not hold the application's class loader (a servlet container
+   * would report that as a leak when the application stops).
+   */
+  static HttpClient defaultClient(Duration connectTimeout) {
+    Thread current = Thread.currentThread();
+    ClassLoader previous = current.getContextClassLoader();
+    current.setContextClassLoader(ClassLoader.getPlatformClassLoader());
+    try {
+      return HttpClient.newBuilder()
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .connectTimeout(connectTimeout)
+          .build();
+    } finally {
+      current.setContextClassLoader(previous);
+    }
   }
 
   /**
    * Throws {@link IllegalArgumentException} unless {@code uri} is an absolute https URI, or http
    * to a loopback host.
    */
-  public static URI requireSecure(URI uri, String what) {
+  static URI requireSecure(URI uri, String what) {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (uri.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
       throw new IllegalArgumentException(what + " must be an absolute https URI: " + uri);
@@ -133,13 +149,16 @@ public final class BoundedHttpFetcher {
     }
   }
 
-  /** GETs {@code uri}, expecting a 200 with a JSON body no larger than the limit. */
-  public Response get(URI uri) throws FetchException {
+  /**
+   * GETs {@code uri} with this {@code Accept} header ({@link #ACCEPT_JWKS} or {@link
+   * #ACCEPT_JSON}), expecting a 200 with a body no larger than the limit.
+   */
+  Response get(URI uri, String accept) throws FetchException {
     HttpRequest request =
         HttpRequest.newBuilder(uri)
             .GET()
             .timeout(timeout)
-            .header("Accept", "application/json")
+            .header("Accept", accept)
             .build();
     AtomicBoolean tooLarge = new AtomicBoolean();
     CompletableFuture<HttpResponse<byte[]>> future =
