@@ -8,7 +8,6 @@ import static dev.tokenguard.TokenVerificationException.Reason.MALFORMED;
 import static dev.tokenguard.TokenVerificationException.Reason.MISSING_CLAIM;
 import static dev.tokenguard.TokenVerificationException.Reason.NOT_YET_VALID;
 import static dev.tokenguard.TokenVerificationException.Reason.TOO_OLD;
-import static dev.tokenguard.TokenVerificationException.Reason.UNKNOWN_KEY;
 import static dev.tokenguard.TokenVerificationException.Reason.WRONG_AUDIENCE;
 import static dev.tokenguard.TokenVerificationException.Reason.WRONG_ISSUER;
 import static dev.tokenguard.TokenVerificationException.Reason.WRONG_TYPE;
@@ -279,8 +278,7 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     }
     Set<String> scopes = scopes(claims);
 
-    VerificationKey key = findKey(jws.kid, jws.algorithm);
-    jws.verifySignature(key);
+    VerificationKey key = jws.verifySignature(findKeys(jws.kid, jws.algorithm));
 
     boolean m2m = "client-credentials".equals(gty) || sub.endsWith("@clients");
     AccessToken accessToken =
@@ -347,23 +345,16 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     return verified.estimatedSize();
   }
 
-  private VerificationKey findKey(String kid, Algorithm algorithm) {
+  /**
+   * The keys to try for a token with {@code kid} and {@code algorithm} (see {@link KeySet#keysFor});
+   * a {@code kid} no key carries triggers the rate-limited refetch first.
+   */
+  private List<VerificationKey> findKeys(String kid, Algorithm algorithm) {
     KeySet keys = keySource.keys();
-    if (kid == null) {
-      VerificationKey only = keys.onlyKeyFor(algorithm);
-      if (only == null) {
-        throw reject(UNKNOWN_KEY, "the token has no kid and the issuer publishes more or fewer than one " + algorithm + " key");
-      }
-      return only;
+    if (kid != null && !keys.containsKid(kid)) {
+      keys = keySource.keysAfterMiss(kid, keys);
     }
-    VerificationKey key = keys.byKid(kid);
-    if (key == null) {
-      key = keySource.keysAfterMiss(kid, keys).byKid(kid);
-      if (key == null) {
-        throw reject(UNKNOWN_KEY, "no key with kid " + Detail.quote(kid) + " in the issuer's key set");
-      }
-    }
-    return key;
+    return keys.keysFor(kid, algorithm);
   }
 
   /**

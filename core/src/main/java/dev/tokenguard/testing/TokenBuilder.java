@@ -33,7 +33,7 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class TokenBuilder {
   private enum Signing {
-    ISSUER_KEY, UNKNOWN_KEY, TEST_KEY, NONE, HS256_WITH_PUBLIC_KEY, TAMPERED
+    ISSUER_KEY, UNKNOWN_KEY, TEST_KEY, NONE, HS256_WITH_PUBLIC_KEY
   }
 
   private final FakeIssuer issuer;
@@ -42,6 +42,7 @@ public final class TokenBuilder {
   private Signing signing = Signing.ISSUER_KEY;
   private TestKey testKey;
   private boolean keyIdSet;
+  private boolean tampered;
   private String rawPayload;
 
   private TokenBuilder(FakeIssuer issuer) {
@@ -209,9 +210,12 @@ public final class TokenBuilder {
     return this;
   }
 
-  /** Signs correctly, then flips a bit of the signature. */
+  /**
+   * Signs correctly (with the issuer's key, or the key given to {@link #signedWith(TestKey)} or
+   * {@link #signedWithUnknownKey()}), then flips a bit of the signature.
+   */
   public TokenBuilder tamperedSignature() {
-    signing = Signing.TAMPERED;
+    tampered = true;
     return this;
   }
 
@@ -264,7 +268,7 @@ public final class TokenBuilder {
           return signingInput + "." + encode(mac.doFinal(input));
         default:
           byte[] signature = signer(key).sign(new JWSHeader(algorithmFor(key)), input).decode();
-          if (signing == Signing.TAMPERED) {
+          if (tampered) {
             signature = Arrays.copyOf(signature, signature.length);
             signature[signature.length / 2] ^= 0x01;
           }
