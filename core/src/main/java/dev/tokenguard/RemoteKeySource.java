@@ -382,7 +382,7 @@ final class RemoteKeySource implements KeySource {
     String reason;
     try {
       uri = jwksUri();
-      BoundedHttpFetcher.Response response = fetchWithOneRetry(uri);
+      BoundedHttpFetcher.Response response = fetchWithOneRetry(uri, BoundedHttpFetcher.ACCEPT_JWK_SET);
       Instant now = settings.clock.instant();
       KeySet keys;
       try {
@@ -463,23 +463,23 @@ final class RemoteKeySource implements KeySource {
     return ttl.compareTo(settings.maxTtl) > 0 ? settings.maxTtl : ttl;
   }
 
-  private BoundedHttpFetcher.Response fetchWithOneRetry(URI uri) throws FetchException {
+  private BoundedHttpFetcher.Response fetchWithOneRetry(URI uri, String accept) throws FetchException {
     try {
-      return fetchOnce(uri);
+      return fetchOnce(uri, accept);
     } catch (FetchException e) {
       if (!e.retryable()) {
         throw e;
       }
       LOG.debug("Fetching {} failed ({}); retrying once", uri, e.getMessage());
-      return fetchOnce(uri);
+      return fetchOnce(uri, accept);
     }
   }
 
-  private BoundedHttpFetcher.Response fetchOnce(URI uri) throws FetchException {
+  private BoundedHttpFetcher.Response fetchOnce(URI uri, String accept) throws FetchException {
     fetchCount.incrementAndGet();
     notifyListener(l -> l.fetchStarted(uri));
     try {
-      return settings.fetcher.get(uri);
+      return settings.fetcher.get(uri, accept);
     } catch (FetchException e) {
       String reason = uri + ": " + e.getMessage();
       notifyListener(l -> l.fetchFailed(uri, reason));
@@ -508,7 +508,7 @@ final class RemoteKeySource implements KeySource {
     for (URI candidate : candidates) {
       BoundedHttpFetcher.Response response;
       try {
-        response = fetchWithOneRetry(candidate);
+        response = fetchWithOneRetry(candidate, BoundedHttpFetcher.ACCEPT_JSON);
       } catch (FetchException e) {
         if (e.status() == 404 || e.status() == 410) {
           continue;

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CancellationException;
@@ -133,13 +134,25 @@ public final class BoundedHttpFetcher {
     }
   }
 
-  /** GETs {@code uri}, expecting a 200 with a JSON body no larger than the limit. */
-  public Response get(URI uri) throws FetchException {
+  /** The {@code Accept} value for JSON documents such as discovery metadata (RFC 8414 3.2). */
+  public static final String ACCEPT_JSON = "application/json";
+
+  /**
+   * The {@code Accept} value for a JWK Set: its registered media type (RFC 7517 8.5.1) first,
+   * plain JSON for the many servers that label it so.
+   */
+  public static final String ACCEPT_JWK_SET = "application/jwk-set+json, application/json";
+
+  /**
+   * GETs {@code uri} with the given {@code Accept} header value ({@link #ACCEPT_JSON} or {@link
+   * #ACCEPT_JWK_SET}), expecting a 200 with a body no larger than the limit.
+   */
+  public Response get(URI uri, String accept) throws FetchException {
     HttpRequest request =
         HttpRequest.newBuilder(uri)
             .GET()
             .timeout(timeout)
-            .header("Accept", "application/json")
+            .header("Accept", Objects.requireNonNull(accept, "accept"))
             .build();
     AtomicBoolean tooLarge = new AtomicBoolean();
     CompletableFuture<HttpResponse<byte[]>> future =
