@@ -271,7 +271,9 @@ final class CompactJws {
    *     algorithm, {@code BAD_SIGNATURE} when the signature verifies with none of them
    */
   VerificationKey verifySignature(List<VerificationKey> candidates) {
-    for (VerificationKey key : candidates) {
+    int count = candidates.size();
+    for (int i = 0; i < count; i++) { // indexed: no iterator on the per-token path
+      VerificationKey key = candidates.get(i);
       if (!key.allows(algorithm)) {
         throw reject(UNKNOWN_KEY, "key " + Detail.quote(key.kid) + " cannot verify " + algorithm + " signatures");
       }
@@ -292,7 +294,8 @@ final class CompactJws {
       throw reject(MALFORMED, "the signature is not base64url");
     }
     String uncheckable = null;
-    for (VerificationKey key : candidates) {
+    for (int i = 0; i < count; i++) {
+      VerificationKey key = candidates.get(i);
       try {
         if (key.verifier.verify(jwsHeader, signingInput, signature)) {
           return key;
@@ -303,13 +306,13 @@ final class CompactJws {
         throw reject(MALFORMED, "the signature could not be checked (" + e.getClass().getSimpleName() + ")");
       }
     }
-    if (candidates.size() == 1) {
+    if (count == 1) {
       if (uncheckable != null) {
         throw reject(BAD_SIGNATURE, "the signature could not be checked (" + uncheckable + ")");
       }
       throw reject(BAD_SIGNATURE, "the signature does not verify with key " + Detail.quote(candidates.get(0).kid));
     }
-    throw reject(BAD_SIGNATURE, "the signature does not verify with any of the " + candidates.size()
+    throw reject(BAD_SIGNATURE, "the signature does not verify with any of the " + count
         + " different keys with kid " + Detail.quote(candidates.get(0).kid) + " usable with " + algorithm);
   }
 
