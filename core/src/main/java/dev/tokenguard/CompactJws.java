@@ -259,28 +259,61 @@ final class CompactJws {
    *     algorithm, {@code BAD_SIGNATURE} when the signature does not verify
    */
   void verifySignature(VerificationKey key) {
-    if (!key.allows(algorithm)) {
-      throw reject(UNKNOWN_KEY, "key " + Detail.quote(key.kid) + " cannot verify " + algorithm + " signatures");
+    verifySignature(List.of(key));
+  }
+
+  /**
+   * Checks the signature with each of {@code candidates} in turn (the keys {@link KeySet#keysFor}
+   * returned, in JWKS order) and returns the first key it verifies with. The signature is decoded
+   * once; each further candidate costs one signature check.
+   *
+   * @throws TokenVerificationException {@code UNKNOWN_KEY} when a candidate cannot verify this
+   *     algorithm, {@code BAD_SIGNATURE} when the signature verifies with none of them
+   */
+  VerificationKey verifySignature(List<VerificationKey> candidates) {
+    int count = candidates.size();
+    for (int i = 0; i < count; i++) { // indexed: no iterator on the per-token path
+      VerificationKey key = candidates.get(i);
+      if (!key.allows(algorithm)) {
+        throw reject(UNKNOWN_KEY, "key " + Detail.quote(key.kid) + " cannot verify " + algorithm + " signatures");
+      }
     }
     JWSHeader jwsHeader = parsedHeader.jwsHeader;
     if (jwsHeader == null) {
       throw reject(MALFORMED, "the header is not a valid JWS header");
     }
-    boolean valid;
+    byte[] signingInput;
+    DecodedSignature signature;
     try {
       byte[] bytes = ascii();
-      byte[] signingInput = Arrays.copyOf(bytes, dot2);
-      ByteBuffer signature = BASE64URL.decode(ByteBuffer.wrap(bytes, dot2 + 1, bytes.length - dot2 - 1));
-      byte[] decoded = signature.limit() == signature.capacity() ? signature.array() : Arrays.copyOf(signature.array(), signature.limit());
-      valid = key.verifier.verify(jwsHeader, signingInput, new DecodedSignature(token.substring(dot2 + 1), decoded));
+      signingInput = Arrays.copyOf(bytes, dot2);
+      ByteBuffer decoded = BASE64URL.decode(ByteBuffer.wrap(bytes, dot2 + 1, bytes.length - dot2 - 1));
+      byte[] raw = decoded.limit() == decoded.capacity() ? decoded.array() : Arrays.copyOf(decoded.array(), decoded.limit());
+      signature = new DecodedSignature(token.substring(dot2 + 1), raw);
     } catch (IllegalArgumentException e) {
       throw reject(MALFORMED, "the signature is not base64url");
-    } catch (JOSEException e) {
-      throw reject(BAD_SIGNATURE, "the signature could not be checked (" + e.getClass().getSimpleName() + ")");
     }
-    if (!valid) {
-      throw reject(BAD_SIGNATURE, "the signature does not verify with key " + Detail.quote(key.kid));
+    String uncheckable = null;
+    for (int i = 0; i < count; i++) {
+      VerificationKey key = candidates.get(i);
+      try {
+        if (key.verifier.verify(jwsHeader, signingInput, signature)) {
+          return key;
+        }
+      } catch (JOSEException e) {
+        uncheckable = e.getClass().getSimpleName();
+      } catch (IllegalArgumentException e) {
+        throw reject(MALFORMED, "the signature could not be checked (" + e.getClass().getSimpleName() + ")");
+      }
     }
+    if (count == 1) {
+      if (uncheckable != null) {
+        throw reject(BAD_SIGNATURE, "the signature could not be checked (" + uncheckable + ")");
+      }
+      throw reject(BAD_SIGNATURE, "the signature does not verify with key " + Detail.quote(candidates.get(0).kid));
+    }
+    throw reject(BAD_SIGNATURE, "the signature does not verify with any of the " + count
+        + " different keys with kid " + Detail.quote(candidates.get(0).kid) + " usable with " + algorithm);
   }
 
   /**

@@ -3,7 +3,6 @@ package dev.tokenguard;
 import static dev.tokenguard.TokenVerificationException.Reason.INVALID_CLAIM;
 import static dev.tokenguard.TokenVerificationException.Reason.MALFORMED;
 import static dev.tokenguard.TokenVerificationException.Reason.MISSING_CLAIM;
-import static dev.tokenguard.TokenVerificationException.Reason.UNKNOWN_KEY;
 import static dev.tokenguard.TokenVerificationException.Reason.UNSUPPORTED_ALGORITHM;
 import static dev.tokenguard.TokenVerificationException.Reason.WRONG_ISSUER;
 
@@ -129,8 +128,7 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     Map<String, Object> claims = jws.claims();
     Issuer issuer = trustedIssuer(claims, jws.algorithm);
     ValidClaims valid = claimsPolicy.check(jws.typ, claims, issuer, clock.millis());
-    VerificationKey key = findKey(issuer, jws);
-    jws.verifySignature(key);
+    VerificationKey key = jws.verifySignature(candidateKeys(issuer, jws));
     AccessToken accessToken = valid.toAccessToken(issuer.id(), claims);
     for (ClaimRule rule : claimRules) {
       if (!rule.accepts(accessToken)) {
@@ -159,23 +157,13 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     return issuer;
   }
 
-  private static VerificationKey findKey(Issuer issuer, CompactJws jws) {
+  /** The issuer's keys that may have signed the token (refetching once for an unknown kid). */
+  private static List<VerificationKey> candidateKeys(Issuer issuer, CompactJws jws) {
     KeySet keys = issuer.keys.keys();
-    if (jws.kid == null) {
-      VerificationKey only = keys.onlyKeyFor(jws.algorithm);
-      if (only == null) {
-        throw reject(UNKNOWN_KEY, "the token has no kid and the issuer publishes more or fewer than one " + jws.algorithm + " key");
-      }
-      return only;
+    if (jws.kid != null && !keys.containsKid(jws.kid)) {
+      keys = issuer.keys.keysAfterMiss(jws.kid, keys);
     }
-    VerificationKey key = keys.byKid(jws.kid);
-    if (key == null) {
-      key = issuer.keys.keysAfterMiss(jws.kid, keys).byKid(jws.kid);
-      if (key == null) {
-        throw reject(UNKNOWN_KEY, "no key with kid " + Detail.quote(jws.kid) + " in the key set of issuer " + Detail.quote(issuer.id()));
-      }
-    }
-    return key;
+    return keys.keysFor(jws.kid, jws.algorithm);
   }
 
   @Override

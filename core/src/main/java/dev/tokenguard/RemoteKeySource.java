@@ -242,7 +242,7 @@ final class RemoteKeySource implements KeySource {
       CompletableFuture<Snapshot> pending;
       synchronized (missLock) {
         Snapshot latest = current();
-        if (latest != null && latest.keys != null && latest.keys != current && latest.keys.byKid(kid) != null) {
+        if (latest != null && latest.keys != null && latest.keys != current && latest.keys.containsKid(kid)) {
           return latest.keys; // a refresh since the caller looked brought the key
         }
         pending = inFlight(); // join the fetch under way
@@ -269,7 +269,7 @@ final class RemoteKeySource implements KeySource {
         return current;
       }
       current = refreshed.keys;
-      if (refreshed.failure != null || current.byKid(kid) != null) {
+      if (refreshed.failure != null || current.containsKid(kid)) {
         return current;
       }
       if (refreshed.fetchNumber > startedBeforeMiss) {

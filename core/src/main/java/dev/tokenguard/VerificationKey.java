@@ -9,6 +9,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.KeyOperation;
 import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import java.security.GeneralSecurityException;
 import java.security.Key;
@@ -21,8 +22,9 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * One public key from the issuer's JWKS that passed the key policy, with its Nimbus verifier built
- * once. Immutable and thread-safe (Nimbus verifiers keep no per-call state).
+ * One public key from the issuer's JWKS that passed the key policy, with its verifier built once
+ * (Nimbus's for RSA and EC keys, {@link Ed25519JdkVerifier} for Ed25519). Immutable and
+ * thread-safe (the verifiers keep no per-call state).
  */
 final class VerificationKey {
   static final int MIN_RSA_BITS = 2048;
@@ -80,9 +82,14 @@ final class VerificationKey {
     return key;
   }
 
-  /** Whether a token signed with {@code algorithm} may be verified with this key (RFC 8725 3.1). */
+  /**
+   * Whether a token signed with {@code algorithm} may be verified with this key (RFC 8725 3.1):
+   * the key's type and curve fit, and so does its own {@code alg} when it has one. {@code EdDSA}
+   * and {@code Ed25519} name the same signature on an Ed25519 key (RFC 9864), so a key
+   * restricted to either verifies tokens carrying either.
+   */
   boolean allows(Algorithm algorithm) {
-    if (!algorithm.keyType().equals(keyType) || (alg != null && alg != algorithm)) {
+    if (!algorithm.keyType().equals(keyType) || (alg != null && alg != algorithm && !bothEd25519(alg, algorithm))) {
       return false;
     }
     if (curve == null) {
@@ -95,9 +102,16 @@ final class VerificationKey {
         return Curve.P_384.equals(curve);
       case ES512:
         return Curve.P_521.equals(curve);
+      case EdDSA:
+      case Ed25519:
+        return Curve.Ed25519.equals(curve);
       default:
         return false;
     }
+  }
+
+  private static boolean bothEd25519(Algorithm a, Algorithm b) {
+    return (a == Algorithm.EdDSA || a == Algorithm.Ed25519) && (b == Algorithm.EdDSA || b == Algorithm.Ed25519);
   }
 
   /**
@@ -106,7 +120,7 @@ final class VerificationKey {
    */
   static VerificationKey accept(JWK jwk, Provider provider) throws KeyRefusedException {
     String kty = jwk.getKeyType().getValue();
-    if (!kty.equals("RSA") && !kty.equals("EC")) {
+    if (!kty.equals("RSA") && !kty.equals("EC") && !kty.equals("OKP")) {
       throw new KeyRefusedException("kty " + kty + " cannot verify an accepted algorithm");
     }
     if (jwk.isPrivate()) {
@@ -122,6 +136,16 @@ final class VerificationKey {
     String kid = jwk.getKeyID();
     if (kid != null && (kid.isEmpty() || kid.length() > MAX_KID_LENGTH)) {
       throw new KeyRefusedException("kid is empty or longer than " + MAX_KID_LENGTH);
+    }
+    if (jwk instanceof OctetKeyPair) {
+      Curve curve = ((OctetKeyPair) jwk).getCurve();
+      if (Curve.X25519.equals(curve) || Curve.X448.equals(curve)) {
+        // Published for ECDH-ES key agreement (RFC 8037 3.2), like an RSA key with use enc.
+        throw new KeyRefusedException("OKP curve " + curve + " is for key agreement, not signatures", true);
+      }
+      if (!Curve.Ed25519.equals(curve)) {
+        throw new KeyRefusedException("OKP curve " + curve + " is not Ed25519, the only EdDSA curve accepted");
+      }
     }
     Algorithm alg = null;
     if (jwk.getAlgorithm() != null) {
@@ -147,6 +171,16 @@ final class VerificationKey {
           verifier.getJCAContext().setProvider(provider);
         }
         return new VerificationKey(kid, kty, alg, null, verifier, rsa.computeThumbprint().toString());
+      }
+      if (jwk instanceof OctetKeyPair) {
+        OctetKeyPair okp = (OctetKeyPair) jwk;
+        Ed25519JdkVerifier verifier;
+        try {
+          verifier = Ed25519JdkVerifier.forKey(okp.getDecodedX(), provider);
+        } catch (GeneralSecurityException e) {
+          throw new KeyRefusedException("its Ed25519 public key x is invalid (" + e.getClass().getSimpleName() + ")");
+        }
+        return new VerificationKey(kid, kty, alg, Curve.Ed25519, verifier, okp.computeThumbprint().toString());
       }
       ECKey ec = (ECKey) jwk;
       Curve curve = ec.getCurve();

@@ -225,13 +225,27 @@ class AttackKeySourceTest {
   }
 
   @Test
-  void ignoresEveryKeyWhoseKidIsDuplicatedInTheJwks() {
+  void aKidNamingSeveralIssuerKeysAdmitsOnlyThoseKeys() {
+    // RFC 7517 4.5 allows several keys under one kid; each is tried, but only the issuer's own.
     RSAKey twin = AttackTokens.rsa(2048, KID);
     String jwks = "{\"keys\":[" + T.key.toPublicJWK().toJSONString() + "," + twin.toPublicJWK().toJSONString() + ","
         + ATTACKER.toPublicJWK().toJSONString() + "]}";
     AccessTokenVerifier verifier = T.verifierBuilder().jwks(jwks).build();
+    assertThat(verifier.verify(T.sign(HEADER, payload())).subject()).isEqualTo("user-1");
+    assertThat(verifier.verify(AttackTokens.sign(twin, HEADER.getBytes(UTF_8), payload().getBytes(UTF_8))).subject()).isEqualTo("user-1");
+    assertThat(reasonFor(verifier, attackerSigned(HEADER, payload()))).isEqualTo(BAD_SIGNATURE);
+  }
+
+  @Test
+  void refusesAKidNamingMoreDifferentKeysThanAreTried() {
+    StringBuilder jwks = new StringBuilder("{\"keys\":[").append(T.key.toPublicJWK().toJSONString());
+    for (int i = 1; i < KeySet.MAX_CANDIDATES + 1; i++) {
+      jwks.append(',').append(AttackTokens.rsa(2048, KID).toPublicJWK().toJSONString());
+    }
+    AccessTokenVerifier verifier = T.verifierBuilder().jwks(jwks.append("]}").toString()).build();
+    // Even the issuer's own key: a forged token must not cost more than MAX_CANDIDATES checks.
     assertThat(reasonFor(verifier, T.sign(HEADER, payload()))).isEqualTo(UNKNOWN_KEY);
-    assertThat(reasonFor(verifier, AttackTokens.sign(twin, HEADER.getBytes(UTF_8), payload().getBytes(UTF_8)))).isEqualTo(UNKNOWN_KEY);
+    assertThat(reasonFor(verifier, attackerSigned(HEADER, payload()))).isEqualTo(UNKNOWN_KEY);
   }
 
   //

@@ -6,9 +6,16 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.util.Base64URL;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.interfaces.EdECPrivateKey;
 import java.text.ParseException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +50,28 @@ public final class TestKey {
       return new TestKey(key, Map.of(), false);
     } catch (JOSEException e) {
       throw new IllegalStateException("EC key generation failed", e);
+    }
+  }
+
+  /**
+   * A new Ed25519 key ({@code kty: OKP}, {@code crv: Ed25519}, RFC 8037) published with {@code use:
+   * sig} and {@code alg: EdDSA}, as Keycloak publishes its EdDSA keys. Tokens signed with it carry
+   * {@code alg: EdDSA}, or {@code Ed25519} (RFC 9864) when the key is published with that {@code
+   * alg} ({@code withAlgorithm("Ed25519")}). Made and used with the JDK's own Ed25519 (Java 15+).
+   *
+   * @throws IllegalStateException when the JDK offers no Ed25519
+   */
+  public static TestKey ed25519() {
+    try {
+      KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+      byte[] spki = pair.getPublic().getEncoded(); // RFC 8410: a fixed 12-byte header, then the 32-byte key
+      byte[] x = Arrays.copyOfRange(spki, spki.length - 32, spki.length);
+      byte[] d = ((EdECPrivateKey) pair.getPrivate()).getBytes().orElseThrow();
+      OctetKeyPair key = new OctetKeyPair.Builder(Curve.Ed25519, Base64URL.encode(x)).d(Base64URL.encode(d))
+          .keyID(FakeIssuer.randomId()).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.EdDSA).build();
+      return new TestKey(key, Map.of(), false);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("Ed25519 key generation failed", e);
     }
   }
 
@@ -100,6 +129,18 @@ public final class TestKey {
 
   boolean isRsa() {
     return privateJwk instanceof RSAKey;
+  }
+
+  /**
+   * The {@code alg} a token signed with this key carries unless told otherwise: RS256, ES256, or
+   * for Ed25519 the key's published {@code alg} when it is {@code Ed25519}, else {@code EdDSA}.
+   */
+  String tokenAlgorithm() {
+    if (privateJwk instanceof OctetKeyPair) {
+      com.nimbusds.jose.Algorithm published = publicJwk().getAlgorithm();
+      return published != null && published.getName().equals("Ed25519") ? "Ed25519" : "EdDSA";
+    }
+    return privateJwk instanceof ECKey ? "ES256" : "RS256";
   }
 
   private static final Object NULL = new Object();

@@ -9,10 +9,16 @@ import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.crypto.opts.AllowWeakRSAKey;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.spec.EdECPrivateKeySpec;
+import java.security.spec.NamedParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -33,7 +39,7 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class TokenBuilder {
   private enum Signing {
-    ISSUER_KEY, UNKNOWN_KEY, TEST_KEY, NONE, HS256_WITH_PUBLIC_KEY, TAMPERED
+    ISSUER_KEY, UNKNOWN_KEY, TEST_KEY, NONE, HS256_WITH_PUBLIC_KEY
   }
 
   private final FakeIssuer issuer;
@@ -42,6 +48,7 @@ public final class TokenBuilder {
   private Signing signing = Signing.ISSUER_KEY;
   private TestKey testKey;
   private boolean keyIdSet;
+  private boolean tampered;
   private String rawPayload;
 
   private TokenBuilder(FakeIssuer issuer) {
@@ -199,19 +206,26 @@ public final class TokenBuilder {
     return this;
   }
 
-  /** Signs with {@code key} (publish it with {@link FakeIssuer#publishKey(TestKey)} first, or not). */
+  /**
+   * Signs with {@code key} (publish it with {@link FakeIssuer#publishKey(TestKey)} first, or not).
+   * Unless {@code alg} was set, a P-256 key signs ES256 and an Ed25519 key EdDSA (or Ed25519 when
+   * it is published with that {@code alg}, see {@link TestKey#ed25519()}).
+   */
   public TokenBuilder signedWith(TestKey key) {
     signing = Signing.TEST_KEY;
     testKey = Objects.requireNonNull(key, "key");
     if (!key.isRsa() && "RS256".equals(header.get("alg"))) {
-      header.put("alg", "ES256");
+      header.put("alg", key.tokenAlgorithm());
     }
     return this;
   }
 
-  /** Signs correctly, then flips a bit of the signature. */
+  /**
+   * Signs correctly (with the issuer's key, or the key given to {@link #signedWith(TestKey)} or
+   * {@link #signedWithUnknownKey()}), then flips a bit of the signature.
+   */
   public TokenBuilder tamperedSignature() {
-    signing = Signing.TAMPERED;
+    tampered = true;
     return this;
   }
 
@@ -263,8 +277,10 @@ public final class TokenBuilder {
           mac.init(new SecretKeySpec(publicKeyPem(issuer.signingKey()).getBytes(StandardCharsets.US_ASCII), "HmacSHA256"));
           return signingInput + "." + encode(mac.doFinal(input));
         default:
-          byte[] signature = signer(key).sign(new JWSHeader(algorithmFor(key)), input).decode();
-          if (signing == Signing.TAMPERED) {
+          byte[] signature = key instanceof OctetKeyPair
+              ? signEd25519((OctetKeyPair) key, input)
+              : signer(key).sign(new JWSHeader(algorithmFor(key)), input).decode();
+          if (tampered) {
             signature = Arrays.copyOf(signature, signature.length);
             signature[signature.length / 2] ^= 0x01;
           }
@@ -281,6 +297,16 @@ public final class TokenBuilder {
       return JWSAlgorithm.parse((String) alg);
     }
     return key instanceof ECKey ? JWSAlgorithm.ES256 : JWSAlgorithm.RS256;
+  }
+
+  /** Ed25519 with the JDK's own implementation (Nimbus's Ed25519Signer needs Google Tink). */
+  private static byte[] signEd25519(OctetKeyPair key, byte[] input) throws GeneralSecurityException {
+    PrivateKey privateKey = KeyFactory.getInstance("Ed25519")
+        .generatePrivate(new EdECPrivateKeySpec(NamedParameterSpec.ED25519, key.getDecodedD()));
+    Signature signer = Signature.getInstance("Ed25519");
+    signer.initSign(privateKey);
+    signer.update(input);
+    return signer.sign();
   }
 
   private static JWSSigner signer(JWK key) throws JOSEException {
