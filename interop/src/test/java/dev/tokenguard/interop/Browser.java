@@ -1,8 +1,6 @@
 package dev.tokenguard.interop;
 
 import java.io.IOException;
-import java.net.CookieManager;
-import java.net.CookiePolicy;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -12,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,21 +24,29 @@ import org.jsoup.nodes.Element;
  * the redirect to the client's {@code redirect_uri} instead of following it), and fills in the
  * HTML forms an identity provider serves (login, consent, device code entry). One instance is one
  * browser profile: its own cookie jar, so its own session at the identity provider.
+ *
+ * <p>Cookies are kept as browsers keep them (RFC 6265: values verbatim, host-only, path-scoped,
+ * removed by Max-Age 0 or a past Expires), and, as browsers do for loopback origins (which are
+ * secure contexts), {@code Secure} cookies are sent over plain http to 127.0.0.1. The JDK's
+ * {@code CookieManager} does neither: it speaks RFC 2965 ({@code $Version}, quoted values) and
+ * withholds {@code Secure} cookies over http, which Keycloak's login needs.
  */
 final class Browser {
   static final Duration TIMEOUT = Duration.ofSeconds(20);
   private static final int MAX_REDIRECTS = 10;
 
   private final HttpClient http;
+  private final Map<String, Cookie> cookies = new LinkedHashMap<>();
 
   Browser() {
     http =
         HttpClient.newBuilder()
-            .cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))
             .followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5))
             .build();
   }
+
+  private record Cookie(String host, int port, String path, String name, String value) {}
 
   /** A page as the browser received it (one request, no redirect followed). */
   record Page(URI uri, int status, HttpHeaders headers, String body) {
@@ -64,8 +71,10 @@ final class Browser {
       return Form.of(form, uri);
     }
 
+    /** The page's visible text, shortened: for failure messages. */
     String excerpt() {
-      return body.length() <= 2000 ? body : body.substring(0, 2000) + "...";
+      String text = document().text();
+      return text.length() <= 1500 ? text : text.substring(0, 1500) + "...";
     }
   }
 
@@ -167,12 +176,15 @@ final class Browser {
   }
 
   private Page send(HttpRequest.Builder request) {
-    HttpRequest built = request
-        .timeout(TIMEOUT)
-        .header("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
-        .build();
+    request.timeout(TIMEOUT).header("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
+    String cookieHeader = cookieHeader(request.copy().build().uri());
+    if (!cookieHeader.isEmpty()) {
+      request.header("Cookie", cookieHeader);
+    }
+    HttpRequest built = request.build();
     try {
       HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
+      response.headers().allValues("Set-Cookie").forEach(header -> store(built.uri(), header));
       return new Page(built.uri(), response.statusCode(), response.headers(), response.body());
     } catch (IOException e) {
       throw new AssertionError(built.method() + " " + built.uri() + " failed", e);
@@ -180,6 +192,49 @@ final class Browser {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted", e);
     }
+  }
+
+  private synchronized void store(URI uri, String setCookie) {
+    String[] parts = setCookie.split(";");
+    int eq = parts[0].indexOf('=');
+    if (eq <= 0) {
+      return;
+    }
+    String name = parts[0].substring(0, eq).trim();
+    String value = parts[0].substring(eq + 1).trim();
+    String requestPath = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    String path = requestPath.lastIndexOf('/') > 0 ? requestPath.substring(0, requestPath.lastIndexOf('/')) : "/";
+    boolean expired = false;
+    for (int i = 1; i < parts.length; i++) {
+      String attribute = parts[i].trim();
+      String lower = attribute.toLowerCase(java.util.Locale.ROOT);
+      if (lower.startsWith("path=") && attribute.length() > 5 && attribute.charAt(5) == '/') {
+        path = attribute.substring(5);
+      } else if (lower.startsWith("max-age=")) {
+        expired |= attribute.substring(8).trim().startsWith("-") || attribute.substring(8).trim().equals("0");
+      } else if (lower.startsWith("expires=")) {
+        expired |= attribute.contains("1970");
+      }
+    }
+    String key = uri.getHost() + ":" + uri.getPort() + path + ";" + name;
+    if (expired) {
+      cookies.remove(key);
+    } else {
+      cookies.put(key, new Cookie(uri.getHost(), uri.getPort(), path, name, value));
+    }
+  }
+
+  private synchronized String cookieHeader(URI uri) {
+    String requestPath = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    StringBuilder header = new StringBuilder();
+    for (Cookie cookie : cookies.values()) {
+      boolean pathMatches = requestPath.equals(cookie.path())
+          || (requestPath.startsWith(cookie.path()) && (cookie.path().endsWith("/") || requestPath.charAt(cookie.path().length()) == '/'));
+      if (cookie.host().equalsIgnoreCase(uri.getHost()) && cookie.port() == uri.getPort() && pathMatches) {
+        header.append(header.length() == 0 ? "" : "; ").append(cookie.name()).append('=').append(cookie.value());
+      }
+    }
+    return header.toString();
   }
 
   static String encode(List<Map.Entry<String, String>> fields) {

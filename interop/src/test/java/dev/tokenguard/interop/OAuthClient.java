@@ -14,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.text.ParseException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -200,18 +201,65 @@ final class OAuthClient {
     return token(List.of(Map.entry("grant_type", "refresh_token"), Map.entry("refresh_token", refreshToken)));
   }
 
-  Response pollDevice(String deviceCode) {
+  /**
+   * RFC 8628 3.4: one poll of the token endpoint for {@code authorization}'s device code. From the
+   * second poll on it first waits out the {@code interval} the issuer announced since the previous
+   * poll (RFC 8628 3.5: an issuer may answer {@code slow_down} to a client that polls faster). An
+   * issuer that announces none is polled at once (Spring Authorization Server announces none and
+   * does not enforce the default of 5 s).
+   */
+  Response pollDevice(DeviceAuthorization authorization) {
+    authorization.awaitInterval();
     return token(List.of(
         Map.entry("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
-        Map.entry("device_code", deviceCode)));
+        Map.entry("device_code", authorization.response().string("device_code"))));
   }
 
-  /** RFC 8628 3.1: the device authorization request. */
-  Response deviceAuthorization(String scope) {
+  /** A device authorization response, and when the device last polled for it. */
+  static final class DeviceAuthorization {
+    private final Response response;
+    private Instant lastPoll;
+
+    DeviceAuthorization(Response response) {
+      this.response = response;
+    }
+
+    Response response() {
+      return response;
+    }
+
+    String string(String name) {
+      return response.string(name);
+    }
+
+    private void awaitInterval() {
+      Object interval = response.json().get("interval");
+      if (lastPoll != null && interval instanceof Number seconds) {
+        long waitMillis = Duration.between(Instant.now(), lastPoll.plusSeconds(seconds.longValue()).plusMillis(50)).toMillis();
+        if (waitMillis > 0) {
+          try {
+            // Protocol pacing required of a device client, not a wait for an assertion.
+            Thread.sleep(waitMillis);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+          }
+        }
+      }
+      lastPoll = Instant.now();
+    }
+  }
+
+  /** RFC 8628 3.1: the device authorization request; fails unless the issuer answers 200. */
+  DeviceAuthorization deviceAuthorization(String scope) {
     if (endpoints.deviceAuthorization() == null) {
       throw new AssertionError("the issuer advertises no device_authorization_endpoint");
     }
-    return post(endpoints.deviceAuthorization(), List.of(Map.entry("scope", scope)));
+    Response response = post(endpoints.deviceAuthorization(), List.of(Map.entry("scope", scope)));
+    if (response.status() != 200) {
+      throw new AssertionError("device authorization endpoint: HTTP " + response.status() + " " + response.json());
+    }
+    return new DeviceAuthorization(response);
   }
 
   Response token(List<Map.Entry<String, String>> parameters) {

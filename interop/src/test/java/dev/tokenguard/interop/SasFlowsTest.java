@@ -103,12 +103,10 @@ class SasFlowsTest {
     OAuthClient device = new OAuthClient(endpoints, DEVICE_CLIENT, SpringAuthorizationServer.secret(DEVICE_CLIENT));
     // Spring Authorization Server refuses openid in a device authorization request
     // (invalid_scope): the device flow gets no ID token from it.
-    OAuthClient.Response authorization = device.deviceAuthorization("read:patients read:admin");
-    assertThat(authorization.status()).as("device authorization endpoint: %s", authorization.json()).isEqualTo(200);
-    String deviceCode = authorization.string("device_code");
+    OAuthClient.DeviceAuthorization authorization = device.deviceAuthorization("read:patients read:admin");
     String userCode = authorization.string("user_code");
 
-    OAuthClient.Response pending = device.pollDevice(deviceCode);
+    OAuthClient.Response pending = device.pollDevice(authorization);
     assertThat(pending.status()).isEqualTo(400);
     assertThat(pending.error()).contains("authorization_pending");
 
@@ -120,7 +118,7 @@ class SasFlowsTest {
     page = browser.follow(consent(browser, page, "read:patients"), uri -> uri.getRawQuery() != null && uri.getRawQuery().contains("success"));
     assertThat(page.location()).as("after consent, %s", page.excerpt()).hasValueSatisfying(uri -> assertThat(uri.getQuery()).isEqualTo("success"));
 
-    OAuthClient.Response tokens = device.pollDevice(deviceCode);
+    OAuthClient.Response tokens = device.pollDevice(authorization);
     assertThat(tokens.status()).as("token endpoint: %s", tokens.json()).isEqualTo(200);
     record("device authorization", tokens);
     SoftAssertions softly = new SoftAssertions();
