@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadPoolExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The verifier: a list of stages, cheapest first, so that an unknown {@code kid} causes a refetch
@@ -34,6 +36,9 @@ import java.util.concurrent.ThreadPoolExecutor;
  * Immutable and thread-safe.
  */
 final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
+  private static final Logger LOG = LoggerFactory.getLogger(AccessTokenVerifier.class);
+  /** Claims issuers put permissions in; one the verifier does not read explains a missing scope. */
+  private static final List<String> PERMISSION_CLAIMS = List.of("scope", "scp", "permissions", "roles");
   private final IssuerRegistry issuers;
   private final ClaimsPolicy claimsPolicy;
   private final List<ClaimRule> claimRules;
@@ -42,6 +47,7 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
   private final VerifiedTokenCache cache;
   private final CompactJws.HeaderCache headers = new CompactJws.HeaderCache();
   private final RefusalLog log;
+  private final MisconfigurationMonitor monitor;
   /** The key-fetch executor this verifier made and must stop, or null when the user gave one. */
   private final ThreadPoolExecutor ownExecutor;
 
@@ -53,6 +59,7 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     this.maxTokenBytes = config.maxTokenBytes;
     this.cache = VerifiedTokenCache.create(config);
     this.log = new RefusalLog(config.clock);
+    this.monitor = new MisconfigurationMonitor(config.clock);
     this.ownExecutor = ownExecutor;
   }
 
@@ -63,6 +70,11 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     Executor executor = shared.keyFetchExecutor;
     List<Issuer> issuers = new ArrayList<>();
     for (IssuerConfig issuer : config.issuers) {
+      if (IssuerNames.isAuth0WithoutTrailingSlash(issuer.issuer)) {
+        OperatorLog.warn(LOG, "The issuer " + Detail.quote(issuer.issuer) + " is an Auth0 domain without the trailing"
+            + " slash every Auth0 token's iss carries, so its tokens will be refused as WRONG_ISSUER; configure "
+            + Detail.quote(issuer.issuer + "/") + " (or use auth0(domain))");
+      }
       KeySource keys;
       if (issuer.fixedJwks != null) {
         keys = fixedKeys(issuer, shared);
@@ -94,15 +106,46 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     try {
       AccessToken verified = verifiedToken(token);
       Binding.check(verified, request);
-      request.requirement().check(verified);
+      checkRequirement(verified, request.requirement());
+      monitor.accepted();
       return verified;
     } catch (TokenVerificationException e) {
       log.refused(token, e);
+      diagnose(e);
       throw e;
     } catch (RuntimeException | StackOverflowError e) {
       TokenVerificationException refusal = log.unexpected(token, e);
       log.refused(token, refusal);
       throw refusal;
+    }
+  }
+
+  /**
+   * Refuses a valid token that does not meet the request's requirement; notes for the operator
+   * when it carries permissions in a claim the verifier does not read (Entra ID's roles, say).
+   */
+  private void checkRequirement(AccessToken verified, Requirement requirement) {
+    if (requirement.isMetBy(verified)) {
+      return;
+    }
+    Issuer issuer = issuers.find(verified.issuer());
+    for (String name : PERMISSION_CLAIMS) {
+      if (verified.claims().get(name) != null && issuer != null && !issuer.scopeClaims.names().contains(name)) {
+        monitor.refused(MisconfigurationMonitor.Kind.SCOPE_CLAIM, "the request requires " + requirement
+            + " and the token carries the claim " + name + ", which is not read as a scope claim (read: "
+            + issuer.scopeClaims.names() + "; add it with scopeClaims(...) or the scope-claims setting)");
+        break;
+      }
+    }
+    requirement.check(verified);
+  }
+
+  /** Tells the misconfiguration monitor about refusals that usually mean a configuration mistake. */
+  private void diagnose(TokenVerificationException e) {
+    if (e.reason() == WRONG_ISSUER) {
+      monitor.refused(MisconfigurationMonitor.Kind.ISSUER, e.getMessage());
+    } else if (e.reason() == TokenVerificationException.Reason.WRONG_AUDIENCE) {
+      monitor.refused(MisconfigurationMonitor.Kind.AUDIENCE, e.getMessage());
     }
   }
 

@@ -447,11 +447,11 @@ final class RemoteKeySource implements KeySource {
     boolean serveOld = old != null && old.keys != null && now.isBefore(old.expiresAt);
     if (!failing.getAndSet(true)) {
       if (serveOld) {
-        LOG.warn("Fetching the keys of issuer {} failed: {}; serving the keys fetched at {} until {} at the latest",
-            Detail.quote(config.issuer), reason, old.keys.fetchedAt(), old.expiresAt);
+        OperatorLog.warn(LOG, "Fetching the keys of issuer " + Detail.quote(config.issuer) + " failed: " + reason
+            + "; serving the keys fetched at " + old.keys.fetchedAt() + " until " + old.expiresAt + " at the latest");
       } else {
-        LOG.warn("Fetching the keys of issuer {} failed: {}; verifications answer KEYS_UNAVAILABLE until a fetch works",
-            Detail.quote(config.issuer), reason);
+        OperatorLog.warn(LOG, "Fetching the keys of issuer " + Detail.quote(config.issuer) + " failed: " + reason
+            + "; verifications answer KEYS_UNAVAILABLE until a fetch works");
       }
     } else {
       LOG.debug("Fetching the keys of issuer {} failed again: {}", Detail.quote(config.issuer), reason);

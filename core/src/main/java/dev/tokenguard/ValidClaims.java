@@ -79,15 +79,19 @@ final class ValidClaims {
   }
 
   /**
-   * True when the token was issued to a client acting on its own behalf: Auth0's {@code gty:
-   * client-credentials} or {@code sub} ending in {@code @clients}; {@code sub} equal to the client
-   * id (RFC 9068 section 2.2: Okta, Spring Authorization Server, oidc-provider); Entra ID's {@code
-   * idtyp: app}.
+   * True when the token was issued to a client acting on its own behalf (no resource owner, RFC
+   * 9068 section 2.2), by each issuer's marker: Auth0's {@code gty: client-credentials} or {@code
+   * sub} ending in {@code @clients}; {@code sub} equal to the client id (RFC 9068: Okta,
+   * oidc-provider); for a token naming no client at all, {@code sub} among the audiences (Spring
+   * Authorization Server names the client in {@code aud}); Keycloak's service-account user {@code
+   * preferred_username: service-account-<client>}; Entra ID's {@code idtyp: app}.
    */
   private boolean isMachineToMachine(String clientId, Map<String, Object> claims) {
     return "client-credentials".equals(gty)
         || sub.endsWith("@clients")
         || sub.equals(clientId)
+        || (clientId == null && audience.contains(sub))
+        || (clientId != null && ("service-account-" + clientId).equals(claims.get("preferred_username")))
         || "app".equals(claims.get("idtyp"));
   }
 

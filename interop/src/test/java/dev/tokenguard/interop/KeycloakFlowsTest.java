@@ -87,8 +87,8 @@ class KeycloakFlowsTest {
       if (api != null) {
         api.close();
       }
-      if (verifier instanceof AutoCloseable closeable) {
-        closeable.close();
+      if (verifier != null) {
+        verifier.close();
       }
     } finally {
       if (keycloak != null) {

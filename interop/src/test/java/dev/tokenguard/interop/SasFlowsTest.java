@@ -55,8 +55,8 @@ class SasFlowsTest {
       if (api != null) {
         api.close();
       }
-      if (verifier instanceof AutoCloseable closeable) {
-        closeable.close();
+      if (verifier != null) {
+        verifier.close();
       }
     } finally {
       if (sas != null) {
