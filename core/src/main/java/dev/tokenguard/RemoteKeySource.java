@@ -5,7 +5,6 @@ import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
-import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.tokenguard.internal.BoundedHttpFetcher;
 import dev.tokenguard.internal.BoundedHttpFetcher.FetchException;
 import java.net.URI;
@@ -529,7 +528,7 @@ final class RemoteKeySource implements KeySource {
   private URI jwksUriFrom(URI source, String json) throws Unusable {
     Map<String, Object> metadata;
     try {
-      metadata = JSONObjectUtils.parse(json);
+      metadata = Json.parseObject(json);
     } catch (ParseException e) {
       throw new Unusable(source, "the discovery document at " + source + " is not a JSON object");
     }
