@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -302,16 +303,47 @@ class JsonTest {
   }
 
   @Test
-  void everyJacksonExtensionIsOffAndNamesAreNotSharedBetweenDocuments() throws ParseException {
+  void everyJacksonExtensionIsOffNamesAreNotSharedAndBuffersArePooledAcrossThreads() throws ParseException {
     for (JsonReadFeature feature : JsonReadFeature.values()) {
       assertThat(Json.FACTORY.isEnabled(feature.mappedFeature())).as(feature.name()).isFalse();
     }
     assertThat(Json.FACTORY.isEnabled(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)).isFalse();
     assertThat(Json.FACTORY.isEnabled(JsonFactory.Feature.INTERN_FIELD_NAMES)).isFalse();
     assertThat(Json.FACTORY.isEnabled(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)).isFalse();
+    // Buffers are reused across threads (a virtual thread per request has no thread-local to reuse).
+    assertThat(Json.FACTORY._getRecyclerPool()).isInstanceOf(JsonRecyclerPools.BoundedPool.class);
     String first = parse("{\"name-from-one-token\":1}").keySet().iterator().next();
     String second = parse("{\"name-from-one-token\":1}").keySet().iterator().next();
     assertThat(second).isEqualTo(first).isNotSameAs(first);
+  }
+
+  @Test
+  void threadsParsingAtOnceEachReadTheirOwnDocument() throws Exception {
+    int threads = 4;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      List<java.util.concurrent.Future<Integer>> results = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        results.add(pool.submit(() -> {
+          int checked = 0;
+          for (int i = 0; i < 5_000; i++) {
+            String id = thread + "-" + i + "-" + "x".repeat(i % 300);
+            Map<String, Object> m = parse("{\"sub\":\"" + id + "\",\"n\":" + i + ",\"l\":[\"" + id + "\"]}");
+            if (!m.equals(Map.of("sub", id, "n", (long) i, "l", List.of(id)))) {
+              throw new AssertionError("thread " + thread + " read " + m);
+            }
+            checked++;
+          }
+          return checked;
+        }));
+      }
+      for (java.util.concurrent.Future<Integer> result : results) {
+        assertThat(result.get()).isEqualTo(5_000);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   // Limits
