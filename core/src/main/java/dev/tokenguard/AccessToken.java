@@ -118,10 +118,10 @@ public final class AccessToken {
 
   /**
    * A claim converted to {@code type}, or empty when the claim is absent or of another type. JSON
-   * strings are {@link String}, integers {@link Long}, other numbers {@link Double}, booleans
-   * {@link Boolean}, arrays {@link List}, objects {@link Map}; {@code exp}, {@code nbf} and
-   * {@code iat} are {@link Instant}. A claim name that appears twice in the token is refused at
-   * verification; inside a claim's nested object, a member that appears twice keeps its last value.
+   * strings are {@link String}, integers in the range of {@code long} {@link Long}, other numbers
+   * {@link Double}, booleans {@link Boolean}, arrays {@link List}, objects {@link Map}; {@code exp},
+   * {@code nbf} and {@code iat} are {@link Instant}. A token in which a member name appears twice in the same
+   * object, at the top or inside a claim, is refused at verification.
    *
    * @throws NullPointerException when {@code name} or {@code type} is null
    */

@@ -10,10 +10,7 @@ import static dev.tokenguard.TokenVerificationException.Reason.UNSUPPORTED_HEADE
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.util.Base64URL;
-import com.nimbusds.jose.util.JSONObjectUtils;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.Arrays;
@@ -317,49 +314,25 @@ final class CompactJws {
   }
 
   /**
-   * Decodes one base64url part as strict UTF-8 and parses it as a JSON object. {@code ascii} is
-   * the token as bytes when the caller has them (saves copying the part), else null.
+   * Decodes one base64url part and parses it as a JSON object ({@link Json}: strict UTF-8, no byte
+   * order mark, no duplicate member names at any depth). {@code ascii} is the token as bytes when
+   * the caller has them (saves copying the part), else null.
    */
   private static Map<String, Object> parseJson(String token, int from, int to, String what, byte[] ascii) {
     checkCanonical(token, from, to, what);
-    String json;
+    ByteBuffer decoded;
     try {
-      ByteBuffer decoded = BASE64URL.decode(ascii != null
+      decoded = BASE64URL.decode(ascii != null
           ? ByteBuffer.wrap(ascii, from, to - from)
           : ByteBuffer.wrap(token.substring(from, to).getBytes(StandardCharsets.US_ASCII)));
-      json = strictUtf8(decoded.array(), decoded.limit());
     } catch (IllegalArgumentException e) {
       throw reject(MALFORMED, "the " + what + " is not base64url");
-    } catch (CharacterCodingException e) {
-      throw reject(MALFORMED, "the " + what + " is not valid UTF-8");
-    }
-    if (!json.isEmpty() && json.charAt(0) == '\uFEFF') {
-      throw reject(MALFORMED, "the " + what + " starts with a byte order mark");
-    }
-    // The JSON library also reads a map from an array of [name, value] pairs; a JOSE header and a
-    // claims set must be a JSON object (RFC 7515 4, RFC 7519 7.2).
-    if (!json.stripLeading().startsWith("{")) {
-      throw reject(MALFORMED, "the " + what + " is not a JSON object");
     }
     try {
-      return JSONObjectUtils.parse(json);
+      return Json.parseObject(decoded.array(), decoded.arrayOffset() + decoded.position(), decoded.remaining());
     } catch (ParseException e) {
-      throw reject(MALFORMED, "the " + what + " is not a JSON object");
+      throw reject(MALFORMED, "the " + what + " " + e.getMessage());
     }
-  }
-
-  /** Bytes as UTF-8, refusing malformed input; pure ASCII (the usual case) takes a copy-only path. */
-  private static String strictUtf8(byte[] bytes, int length) throws CharacterCodingException {
-    for (int i = 0; i < length; i++) {
-      if (bytes[i] < 0) {
-        return StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(ByteBuffer.wrap(bytes, 0, length))
-            .toString();
-      }
-    }
-    return new String(bytes, 0, length, StandardCharsets.ISO_8859_1);
   }
 
   /**

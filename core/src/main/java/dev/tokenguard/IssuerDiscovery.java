@@ -1,6 +1,5 @@
 package dev.tokenguard;
 
-import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.tokenguard.HttpFetcher.FetchException;
 import java.net.URI;
 import java.text.ParseException;
@@ -124,7 +123,7 @@ final class IssuerDiscovery {
   private URI jwksUriFrom(URI source, String json) throws Unusable {
     Map<String, Object> metadata;
     try {
-      metadata = JSONObjectUtils.parse(json);
+      metadata = Json.parseObject(json);
     } catch (ParseException e) {
       throw new Unusable(source, "the discovery document at " + source + " is not a JSON object");
     }

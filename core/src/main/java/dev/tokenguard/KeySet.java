@@ -3,7 +3,6 @@ package dev.tokenguard;
 import static dev.tokenguard.TokenVerificationException.Reason.UNKNOWN_KEY;
 
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.util.JSONObjectUtils;
 import java.security.Provider;
 import java.text.ParseException;
 import java.time.Instant;
@@ -60,7 +59,7 @@ final class KeySet {
    * holds no usable key (an empty set would turn every token into "unknown key").
    */
   static KeySet parse(String json, int maxKeys, Provider provider, Instant fetchedAt) throws ParseException {
-    Map<String, Object> document = JSONObjectUtils.parse(json);
+    Map<String, Object> document = Json.parseObject(json);
     Object rawKeys = document.get("keys");
     if (!(rawKeys instanceof List)) {
       throw new ParseException("the document has no \"keys\" array", 0);

@@ -106,10 +106,18 @@ class ResourceBoundsTest {
   }
 
   @Test
-  void acceptsModeratelyNestedCustomClaimsAndFreezesThem() {
-    String token = signed("nested", "[".repeat(200) + "1" + "]".repeat(200));
+  void acceptsCustomClaimsNestedUpToTheLimitAndFreezesThem() {
+    // The claims set is level 1, so a claim can nest 63 more levels.
+    String token = signed("nested", "[".repeat(Json.MAX_DEPTH - 1) + "1" + "]".repeat(Json.MAX_DEPTH - 1));
     AccessToken accepted = assertTimeoutPreemptively(BOUND, () -> VERIFIER.verify(token));
-    assertThat(accepted.claims()).containsKey("nested");
+    Object level = accepted.claims().get("nested");
+    for (int i = 1; i < Json.MAX_DEPTH - 1; i++) {
+      assertThatThrownBy(((List<?>) level)::clear).isInstanceOf(UnsupportedOperationException.class);
+      level = ((List<?>) level).get(0);
+    }
+    assertThat(level).isEqualTo(List.of(1L));
+    assertThat(boundedReason(VERIFIER, signed("nested", "[".repeat(Json.MAX_DEPTH) + "1" + "]".repeat(Json.MAX_DEPTH)))).isEqualTo(MALFORMED);
+    assertThat(boundedReason(VERIFIER, signed("nested", "{\"a\":".repeat(Json.MAX_DEPTH) + "1" + "}".repeat(Json.MAX_DEPTH)))).isEqualTo(MALFORMED);
   }
 
   // header nesting and size
@@ -147,9 +155,11 @@ class ResourceBoundsTest {
   @Test
   void rejectsANumberLiteralWithAMillionDigitsInBoundedTime() {
     assertThat(boundedReason(ONE_MIB, signed("exp", "1" + "0".repeat(700_000)))).isEqualTo(MALFORMED);
-    // A long but finite literal (about 1e9) is refused by the JSON parser as well, just as fast.
+    // A long but finite literal (about 1e9) is refused by the JSON parser as well, just as fast:
+    // number literals have at most 64 digits.
     assertThat(boundedReason(ONE_MIB, signed("exp", "1." + "0".repeat(700_000) + "1e9"))).isEqualTo(MALFORMED);
-    assertThat(boundedReason(ONE_MIB, signed("exp", "1." + "0".repeat(1_000) + "1e9"))).isEqualTo(EXPIRED);
+    assertThat(boundedReason(ONE_MIB, signed("exp", "1." + "0".repeat(62) + "1e9"))).isEqualTo(MALFORMED);
+    assertThat(boundedReason(ONE_MIB, signed("exp", "1." + "0".repeat(60) + "1e9"))).isEqualTo(EXPIRED);
   }
 
   @Test
@@ -173,6 +183,17 @@ class ResourceBoundsTest {
           .isEqualTo(MALFORMED);
       byte[] header = concat("{\"alg\":\"RS256\",\"kid\":\"".getBytes(UTF_8), AttackTokens.KID.getBytes(UTF_8), bytes, "\"}".getBytes(UTF_8));
       assertThat(AttackTokens.rejection(VERIFIER, T.sign(header, payload().getBytes(UTF_8))).reason()).isEqualTo(MALFORMED);
+    }
+  }
+
+  @Test
+  void rejectsAnEscapedUnpairedSurrogateInClaimsAndHeader() {
+    // Its raw UTF-8 form (ED A0 80) is refused above; the escaped form is refused alike.
+    for (String escaped : new String[] {"\\ud800", "\\udc00", "\\ud83d!"}) {
+      assertThat(boundedReason(VERIFIER, signed("name", "\"" + escaped + "\""))).isEqualTo(MALFORMED);
+      assertThat(boundedReason(VERIFIER, signed("sub", "\"user" + escaped + "\""))).isEqualTo(MALFORMED);
+      String header = "{\"alg\":\"RS256\",\"kid\":\"" + AttackTokens.KID + "\",\"x\":\"" + escaped + "\"}";
+      assertThat(boundedReason(VERIFIER, T.sign(header, payload()))).isEqualTo(MALFORMED);
     }
   }
 
@@ -235,7 +256,7 @@ class ResourceBoundsTest {
   //
   @Test
   void jsonSmartIsNotOnTheClasspath() {
-    // json-smart had its own deep-nesting CVE (CVE-2023-1370); tokens are parsed by Nimbus' shaded Gson.
+    // json-smart had its own deep-nesting CVE (CVE-2023-1370); tokens are parsed with jackson-core.
     assertThatThrownBy(() -> Class.forName("net.minidev.json.parser.JSONParser")).isInstanceOf(ClassNotFoundException.class);
   }
 
