@@ -69,14 +69,20 @@ public final class AccessToken {
     return audience;
   }
 
-  /** The client the token was issued to: {@code client_id} (RFC 9068), else {@code azp} (Auth0, OIDC). */
+  /**
+   * The client the token was issued to: {@code client_id} (RFC 9068 section 2.2), else {@code azp}
+   * (OpenID Connect; Auth0, Keycloak, Entra ID v2), else {@code cid} (Okta), else {@code appid}
+   * (Entra ID v1). Empty when the token names none (Spring Authorization Server names the client
+   * only in {@code aud}).
+   */
   public Optional<String> clientId() {
     return Optional.ofNullable(clientId);
   }
 
   /**
-   * The granted scopes: the space-delimited {@code scope} claim, merged with the other scope claims
-   * the verifier reads (by default Auth0's {@code permissions} array). Unmodifiable.
+   * The granted scopes, from the claims the verifier reads (by default {@code scope}, {@code scp}
+   * and {@code permissions}, each a space-delimited string or an array of strings), merged in claim
+   * order without repeats. Unmodifiable.
    */
   public Set<String> scopes() {
     return scopes;
@@ -102,26 +108,38 @@ public final class AccessToken {
     return Optional.ofNullable(issuedAt);
   }
 
+  /** The {@code nbf} claim (RFC 7519 section 4.1.5): the token is not valid before it; empty when absent. */
+  public Optional<Instant> notBefore() {
+    Object nbf = claims.get("nbf");
+    return nbf instanceof Instant ? Optional.of((Instant) nbf) : Optional.empty();
+  }
+
   /** The {@code jti} claim, if present. */
   public Optional<String> jwtId() {
     return Optional.ofNullable(jwtId);
   }
 
   /**
-   * True when the token was issued to a client acting on its own behalf (client credentials): it
-   * carries {@code gty: client-credentials}, or its {@code sub} ends in {@code @clients} (Auth0
-   * marks its machine-to-machine tokens with both). Never treat such a {@code sub} as a user id.
+   * True when the token was issued to a client acting on its own behalf (client credentials, no
+   * resource owner: RFC 9068 section 2.2), by each issuer's marker: Auth0's {@code gty:
+   * client-credentials} or a {@code sub} ending in {@code @clients}; a {@code sub} equal to {@link
+   * #clientId()} (Okta, oidc-provider and other RFC 9068 issuers); for a token naming no client,
+   * a {@code sub} among the audiences (Spring Authorization Server); Keycloak's service-account
+   * user ({@code preferred_username} {@code service-account-<client>}); Entra ID's {@code idtyp:
+   * app}. Never treat such a {@code sub} as a user id.
    */
   public boolean isMachineToMachine() {
     return machineToMachine;
   }
 
   /**
-   * A claim converted to {@code type}, or empty when the claim is absent or of another type. JSON
+   * A claim as {@code type}, or empty when the claim is absent or cannot be had as that type. JSON
    * strings are {@link String}, integers in the range of {@code long} {@link Long}, other numbers
    * {@link Double}, booleans {@link Boolean}, arrays {@link List}, objects {@link Map}; {@code exp},
-   * {@code nbf} and {@code iat} are {@link Instant}. A token in which a member name appears twice in the same
-   * object, at the top or inside a claim, is refused at verification.
+   * {@code nbf} and {@code iat} are {@link Instant}. A JSON integer is also given as {@link Integer}
+   * when it fits in an {@code int} (empty when it does not: nothing is truncated), and any number
+   * as {@link Number}. A token in which a member name appears twice in the same object, at the top
+   * or inside a claim, is refused at verification.
    *
    * @throws NullPointerException when {@code name} or {@code type} is null
    */
@@ -129,6 +147,10 @@ public final class AccessToken {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(type, "type");
     Object value = claims.get(name);
+    if (type == Integer.class && value instanceof Long) {
+      long l = (Long) value;
+      return l == (int) l ? Optional.of(type.cast((int) l)) : Optional.empty();
+    }
     return type.isInstance(value) ? Optional.of(type.cast(value)) : Optional.empty();
   }
 

@@ -83,6 +83,22 @@ class AccessTokenVerifierTest {
   }
 
   @Test
+  void givesNumericClaimsAsTheTypeAskedForWhenTheValueFitsIt() {
+    AccessToken t = verifier.verify(issuer.accessToken().claim("tenant_no", 42).claim("big", 1L << 40)
+        .claim("ratio", 0.5).notBefore(clock.instant().minusSeconds(5)).sign());
+
+    assertThat(t.claim("tenant_no", Integer.class)).contains(42);
+    assertThat(t.claim("tenant_no", Long.class)).contains(42L);
+    assertThat(t.claim("tenant_no", Number.class)).contains(42L);
+    assertThat(t.claim("big", Integer.class)).as("never truncated").isEmpty();
+    assertThat(t.claim("big", Long.class)).contains(1L << 40);
+    assertThat(t.claim("ratio", Double.class)).contains(0.5);
+    assertThat(t.claim("ratio", Integer.class)).isEmpty();
+    assertThat(t.notBefore()).contains(clock.instant().minusSeconds(5));
+    assertThat(verifier.verify(issuer.accessToken().sign()).notBefore()).isEmpty();
+  }
+
+  @Test
   void acceptsRfc9068Token() {
     AccessToken t = verifier.verify(issuer.rfc9068AccessToken().clientId("svc-1").claim("jti", "abc").scopes("read:patients").sign());
     assertThat(t.clientId()).contains("svc-1");
