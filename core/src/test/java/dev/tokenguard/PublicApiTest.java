@@ -42,11 +42,6 @@ class PublicApiTest {
         "dev.tokenguard.KeySourceHealth$Status",
         "dev.tokenguard.KeySourceListener",
         "dev.tokenguard.TokenVerificationException",
-        "dev.tokenguard.TokenVerificationException$Reason",
-        "dev.tokenguard.testing.FakeIssuer",
-        "dev.tokenguard.testing.FakeIssuer$Builder",
-        "dev.tokenguard.testing.FakeIssuer$JwksFailure",
-        "dev.tokenguard.testing.TestKey",
-        "dev.tokenguard.testing.TokenBuilder");
+        "dev.tokenguard.TokenVerificationException$Reason");
   }
 }
