@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import dev.tokenguard.testing.FakeIssuer;
+import dev.tokenguard.testing.TestClock;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 class KeySourceConcurrencyTest {
   private static final int THREADS = 32;
-  private final MutableClock clock = MutableClock.startingNow();
+  private final TestClock clock = TestClock.startingNow();
   private final FakeIssuer issuer = FakeIssuer.builder().clock(clock).start();
   private final WireMockServer server =
       new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.tokenguard.TokenVerificationException.Reason;
 import dev.tokenguard.testing.FakeIssuer;
+import dev.tokenguard.testing.TestClock;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Duration;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * a fetch (attack catalog A-29).
  */
 class KeySourceFloodTest {
-  private final MutableClock clock = MutableClock.startingNow();
+  private final TestClock clock = TestClock.startingNow();
   private final FakeIssuer issuer = FakeIssuer.builder().clock(clock).start();
   private final AtomicInteger suppressed = new AtomicInteger();
 

@@ -10,6 +10,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import dev.tokenguard.testing.FakeIssuer;
+import dev.tokenguard.testing.TestClock;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -33,7 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Refresh ahead: cache lifetime from Cache-Control, background refreshes, jitter. */
 class KeySourceRefreshTest {
-  private final MutableClock clock = MutableClock.startingNow();
+  private final TestClock clock = TestClock.startingNow();
   private final FakeIssuer issuer = FakeIssuer.builder().clock(clock).start();
   private final WireMockServer server =
       new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tokenguard.AccessTokenVerifier;
 import dev.tokenguard.KeySourceListener;
 import dev.tokenguard.testing.FakeIssuer;
+import dev.tokenguard.testing.TestClock;
 import dev.tokenguard.testing.TestKey;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -13,11 +14,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -106,39 +104,6 @@ class ConcurrencySoakTest {
     Scenario(int status, String error) {
       this.status = status;
       this.error = error;
-    }
-  }
-
-  /** A clock only the chaos task moves. */
-  static final class TestClock extends Clock {
-    private final AtomicLong millis;
-
-    TestClock(Instant start) {
-      millis = new AtomicLong(start.toEpochMilli());
-    }
-
-    void advance(Duration d) {
-      millis.addAndGet(d.toMillis());
-    }
-
-    @Override
-    public long millis() {
-      return millis.get();
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis.get());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
     }
   }
 
@@ -279,7 +244,7 @@ class ConcurrencySoakTest {
   private Result run(int seconds, int threadCount, int rate, long maxRequests, long seed) throws Exception {
     Result r = new Result();
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    TestClock clock = new TestClock(Instant.now());
+    TestClock clock = TestClock.startingNow();
     ExecutorService verifierHttp = Executors.newFixedThreadPool(2, named("soak-verifier-http"));
     ExecutorService clientHttp = Executors.newFixedThreadPool(4, named("soak-client-http"));
     ExecutorService clients = Executors.newFixedThreadPool(threadCount, named("soak-client"));

@@ -37,6 +37,7 @@ class PublicApiTest {
         "dev.tokenguard.testing.FakeIssuer",
         "dev.tokenguard.testing.FakeIssuer$Builder",
         "dev.tokenguard.testing.FakeIssuer$JwksFailure",
+        "dev.tokenguard.testing.TestClock",
         "dev.tokenguard.testing.TestKey",
         "dev.tokenguard.testing.TokenBuilder");
   }
