@@ -103,7 +103,8 @@ class KeySourceFloodTest {
 
     assertThat(unknownKey.get()).isEqualTo(10_000);
     assertThat(issuer.jwksRequestCount()).isLessThanOrEqualTo(2); // the warm-up and one refetch
-    assertThat(millis).isLessThan(10_000);
+    // The time is reported, not asserted: the rule is the request count above, and a stopwatch
+    // bound would only measure how busy the machine is.
     System.out.printf("10,000 random-kid tokens: %d JWKS requests, %d ms%n", issuer.jwksRequestCount(), millis);
     assertThat(verifier.verify(template)).isNotNull(); // good tokens are unaffected
   }
