@@ -118,6 +118,10 @@ class KeySourceConcurrencyTest {
     String token = issuer.accessToken().sign();
 
     assertThat(verifyTogether(token)).isEqualTo(THREADS);
+    // Past the lifetime the requests are served the cached keys while the refresh runs in the
+    // background, so it may not even have reached the server yet: wait for its success event.
+    assertThat(fetchesSucceeded.tryAcquire(2, 30, TimeUnit.SECONDS)).as("the warm-up and one refresh").isTrue();
+    assertThat(fetchesSucceeded.availablePermits()).isZero();
     assertThat(jwksRequests()).isEqualTo(2);
   }
 
