@@ -20,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokenguard.TokenVerificationException.Reason;
 import dev.tokenguard.testing.FakeIssuer;
+import dev.tokenguard.testing.TestClock;
 import dev.tokenguard.testing.TestKey;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +38,7 @@ class AccessTokenVerifierTest {
   static final String API = "https://example.com/health-api";
 
   /** Shared by the issuer and the verifier; tests move it by hand. */
-  final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+  final TestClock clock = TestClock.at(Instant.parse("2026-11-23T10:00:00Z"));
   FakeIssuer issuer;
   AccessTokenVerifier verifier;
 

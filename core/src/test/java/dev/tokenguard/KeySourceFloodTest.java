@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.tokenguard.TokenVerificationException.Reason;
 import dev.tokenguard.testing.FakeIssuer;
+import dev.tokenguard.testing.TestClock;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Duration;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * a fetch (attack catalog A-29).
  */
 class KeySourceFloodTest {
-  private final MutableClock clock = MutableClock.startingNow();
+  private final TestClock clock = TestClock.startingNow();
   private final FakeIssuer issuer = FakeIssuer.builder().clock(clock).start();
   private final AtomicInteger suppressed = new AtomicInteger();
 
@@ -101,7 +102,8 @@ class KeySourceFloodTest {
 
     assertThat(unknownKey.get()).isEqualTo(10_000);
     assertThat(issuer.jwksRequestCount()).isLessThanOrEqualTo(2); // the warm-up and one refetch
-    assertThat(millis).isLessThan(10_000);
+    // The time is reported, not asserted: the rule is the request count above, and a stopwatch
+    // bound would only measure how busy the machine is.
     System.out.printf("10,000 random-kid tokens: %d JWKS requests, %d ms%n", issuer.jwksRequestCount(), millis);
     assertThat(verifier.verify(template)).isNotNull(); // good tokens are unaffected
   }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tokenguard.TokenVerificationException.Reason;
 import dev.tokenguard.testing.FakeIssuer;
 import dev.tokenguard.testing.FakeIssuer.JwksFailure;
+import dev.tokenguard.testing.TestClock;
 import dev.tokenguard.testing.TestKey;
 import java.net.URI;
 import java.time.Duration;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /** The listener hook and the health view an API can expose. */
 class KeySourceObservabilityTest {
-  private final MutableClock clock = MutableClock.startingNow();
+  private final TestClock clock = TestClock.startingNow();
   private final FakeIssuer issuer = FakeIssuer.builder().clock(clock).start();
   private final List<String> events = new CopyOnWriteArrayList<>();
 

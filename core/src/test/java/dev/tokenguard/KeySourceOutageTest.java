@@ -15,6 +15,7 @@ import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.tokenguard.TokenVerificationException.Reason;
 import dev.tokenguard.testing.FakeIssuer;
+import dev.tokenguard.testing.TestClock;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,7 +44,7 @@ class KeySourceOutageTest {
     OVERSIZED_BODY
   }
 
-  private final MutableClock clock = MutableClock.startingNow();
+  private final TestClock clock = TestClock.startingNow();
   private final FakeIssuer issuer = FakeIssuer.builder().clock(clock).start();
   private final WireMockServer server =
       new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));

@@ -10,6 +10,8 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import dev.tokenguard.testing.FakeIssuer;
+import dev.tokenguard.testing.FakeIssuer.JwksFailure;
+import dev.tokenguard.testing.TestClock;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -19,6 +21,8 @@ import java.util.List;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -33,7 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Refresh ahead: cache lifetime from Cache-Control, background refreshes, jitter. */
 class KeySourceRefreshTest {
-  private final MutableClock clock = MutableClock.startingNow();
+  private final TestClock clock = TestClock.startingNow();
   private final FakeIssuer issuer = FakeIssuer.builder().clock(clock).start();
   private final WireMockServer server =
       new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
@@ -135,19 +139,21 @@ class KeySourceRefreshTest {
   }
 
   @Test
-  void aSlowBackgroundRefreshDoesNotSlowTheRequestDown() {
-    AccessTokenVerifier verifier = verifierBuilder(null).build(); // the real background thread
+  void aSlowBackgroundRefreshDoesNotSlowTheRequestDown() throws InterruptedException {
+    Semaphore fetched = new Semaphore(0);
+    AccessTokenVerifier verifier = heldJwksVerifier(fetched); // the real background thread
     verifier.warmUp();
-    server.stubFor(get(urlEqualTo("/jwks"))
-        .willReturn(aResponse().withStatus(200).withBody(issuer.jwks()).withFixedDelay(3_000)));
+    assertThat(fetched.tryAcquire()).isTrue();
+    issuer.failJwks(JwksFailure.SLOW); // from now on the issuer holds every JWKS request until healed
 
     clock.advance(Duration.ofMinutes(9));
-    long start = System.nanoTime();
-    verifier.verify(token);
-    long millis = (System.nanoTime() - start) / 1_000_000;
+    assertThat(verifier.verify(token)).isNotNull();
+    // The refresh cannot have come back (the issuer still holds it), so the request did not wait for it.
+    assertThat(fetched.availablePermits()).isZero();
 
-    assertThat(millis).isLessThan(1_500);
-    awaitJwksRequests(2);
+    issuer.healJwks();
+    assertThat(fetched.tryAcquire(30, TimeUnit.SECONDS)).as("the refresh finishes once the issuer answers").isTrue();
+    assertThat(issuer.jwksRequestCount()).isEqualTo(2);
   }
 
   @Test
@@ -202,19 +208,27 @@ class KeySourceRefreshTest {
   }
 
   @Test
-  void aSlowIssuerCannotHoldARequestWithAnUnknownKidForLong() {
-    AccessTokenVerifier verifier = verifierBuilder(null).build(); // the real background thread
+  void aSlowIssuerCannotHoldARequestWithAnUnknownKidForLong() throws InterruptedException {
+    Semaphore fetched = new Semaphore(0);
+    AccessTokenVerifier verifier = heldJwksVerifier(fetched); // the real background thread
     verifier.warmUp();
-    server.stubFor(get(urlEqualTo("/jwks"))
-        .willReturn(aResponse().withStatus(200).withBody(issuer.jwks()).withFixedDelay(4_000)));
+    assertThat(fetched.tryAcquire()).isTrue();
+    issuer.failJwks(JwksFailure.SLOW); // from now on the issuer holds every JWKS request until healed
     String unknownKid = issuer.accessToken().signedWithUnknownKey().expiresIn(Duration.ofDays(3)).sign();
 
     long start = System.nanoTime();
     KeySourceRotationTest.assertRejected(() -> verifier.verify(unknownKid), TokenVerificationException.Reason.UNKNOWN_KEY);
     long millis = (System.nanoTime() - start) / 1_000_000;
 
-    assertThat(millis).isBetween(RemoteKeySource.MISS_WAIT.toMillis() - 100, 3_000L); // not the issuer's 4 s
-    awaitJwksRequests(2); // the refetch itself went out and finishes in the background
+    // Refused while the issuer still holds the refetch: the request did not wait for the issuer.
+    assertThat(fetched.availablePermits()).isZero();
+    // It did wait MISS_WAIT for the refetch first. A lower bound only: a busy machine can make the
+    // wait longer, never shorter.
+    assertThat(millis).isGreaterThanOrEqualTo(RemoteKeySource.MISS_WAIT.toMillis() - 100);
+
+    issuer.healJwks();
+    assertThat(fetched.tryAcquire(30, TimeUnit.SECONDS)).as("the refetch went out and finishes in the background").isTrue();
+    assertThat(issuer.jwksRequestCount()).isEqualTo(2);
   }
 
   @Test
@@ -256,8 +270,26 @@ class KeySourceRefreshTest {
     assertThat(distinct).hasSizeGreaterThanOrEqualTo(4);
   }
 
+  /**
+   * A verifier on the issuer's own JWKS endpoint (which {@link JwksFailure#SLOW} can hold) and the
+   * real background thread; {@code fetched} gets a permit per successful fetch. The long read
+   * timeout keeps a held request from being retried while the test holds it.
+   */
+  private AccessTokenVerifier heldJwksVerifier(Semaphore fetched) {
+    return issuer.httpVerifierBuilder()
+        .verifiedTokenCacheSize(0)
+        .httpTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(60))
+        .keySourceListener(event -> {
+          if (event.type() == KeySourceEvent.Type.FETCH_SUCCEEDED) {
+            fetched.release();
+          }
+        })
+        .build();
+  }
+
+  /** Waits for WireMock to have received {@code expected} JWKS requests (the time-out only guards against a hang). */
   private void awaitJwksRequests(int expected) {
-    long deadline = System.nanoTime() + 10_000_000_000L;
+    long deadline = System.nanoTime() + 30_000_000_000L;
     while (jwksRequests() < expected && System.nanoTime() < deadline) {
       LockSupport.parkNanos(5_000_000);
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokenguard.TokenVerificationException.Reason;
 import dev.tokenguard.testing.FakeIssuer;
+import dev.tokenguard.testing.TestClock;
 import dev.tokenguard.testing.TestKey;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -24,7 +25,7 @@ class KeySourceRepeatedKidTest {
   private static final TestKey RSA_C = TestKey.rsa(2048);
   private static final TestKey RSA_D = TestKey.rsa(2048);
 
-  private final MutableClock clock = MutableClock.startingNow();
+  private final TestClock clock = TestClock.startingNow();
   private final FakeIssuer issuer = FakeIssuer.builder().clock(clock).start();
 
   @AfterEach

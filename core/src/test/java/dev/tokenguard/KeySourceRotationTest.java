@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokenguard.TokenVerificationException.Reason;
 import dev.tokenguard.testing.FakeIssuer;
+import dev.tokenguard.testing.TestClock;
 import java.time.Duration;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /** Key rotation: new keys are picked up at once, removed keys stop verifying after the next refresh. */
 class KeySourceRotationTest {
-  private final MutableClock clock = MutableClock.startingNow();
+  private final TestClock clock = TestClock.startingNow();
   private final FakeIssuer issuer = FakeIssuer.builder().clock(clock).start();
 
   @AfterEach

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokenguard.TokenVerificationException.Reason;
 import dev.tokenguard.testing.FakeIssuer;
+import dev.tokenguard.testing.TestClock;
 import java.security.InvalidKeyException;
 import java.security.InvalidParameterException;
 import java.security.NoSuchAlgorithmException;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * verified in full.
  */
 class VerifiedTokenCacheTest {
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+  private final TestClock clock = TestClock.at(Instant.parse("2026-11-23T10:00:00Z"));
   private final CountingProvider counting = new CountingProvider();
   private final FakeIssuer issuer = FakeIssuer.builder().clock(clock).start();
 

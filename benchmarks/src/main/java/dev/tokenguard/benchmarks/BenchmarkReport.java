@@ -202,7 +202,7 @@ public final class BenchmarkReport {
     md.append(targets(results));
     md.append(noteSection(notes));
     md.append("## Method\n\n");
-    md.append("- Tokens: RS256 access tokens minted at set-up by the core's `FakeIssuer` fixture (Auth0 profile: ")
+    md.append("- Tokens: RS256 access tokens minted at set-up by the `FakeIssuer` fixture of tokenguard-testing (Auth0 profile: ")
         .append("`typ: JWT`, `kid`, `iss`, `sub`, `aud`, `azp`, `iat`, `exp`, `jti`, `scope`), one RSA-2048 key, ")
         .append("a clock fixed at start-up and an expiry a day later. A pool of ").append(POOL_SIZE)
         .append(" distinct tokens (differing in `sub` and `jti`) is cycled through by every benchmark of a valid token, ")

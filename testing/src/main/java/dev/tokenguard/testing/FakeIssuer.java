@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +62,11 @@ public final class FakeIssuer implements AutoCloseable {
     HTTP_500,
     /** Answer HTTP 404. */
     NOT_FOUND,
-    /** Wait 10 seconds before answering (longer than a verifier's default timeouts). */
+    /**
+     * Hold the request without answering until {@link #healJwks()} or {@link #close()} (at most
+     * 60 seconds), then answer normally: a hung issuer that only a client's own timeout gets away
+     * from, whatever the machine's speed.
+     */
     SLOW,
     /** Answer 200 with a body that is not JSON. */
     MALFORMED,
@@ -128,8 +133,15 @@ public final class FakeIssuer implements AutoCloseable {
   private final AtomicInteger discoveryRequests = new AtomicInteger();
   private volatile List<RSAKey> keys;
   private volatile RSAKey signingKey;
-  private volatile JwksFailure failure;
   private volatile String discoveryIssuerOverride;
+  private final Object failureLock = new Object();
+  // Guarded by failureLock: how the JWKS endpoint fails (null: it answers), for how many more requests
+  // (UNTIL_HEALED: no count), and the latch that holds SLOW requests until the next heal.
+  private JwksFailure failure;
+  private int failuresLeft;
+  private CountDownLatch slowRequestsHeld = new CountDownLatch(1);
+  private static final int UNTIL_HEALED = -1;
+  private static final long SLOW_HOLD_SECONDS = 60;
 
   private FakeIssuer(Builder b) {
     this.clock = b.clock;
@@ -319,14 +331,51 @@ public final class FakeIssuer implements AutoCloseable {
     return key;
   }
 
-  /** Makes the JWKS endpoint misbehave until {@link #healJwks()}. */
+  /**
+   * Makes the JWKS endpoint misbehave until {@link #healJwks()}, replacing any failure set before.
+   *
+   * @throws NullPointerException if {@code failure} is null
+   */
   public void failJwks(JwksFailure failure) {
-    this.failure = Objects.requireNonNull(failure, "failure");
+    Objects.requireNonNull(failure, "failure");
+    synchronized (failureLock) {
+      this.failure = failure;
+      this.failuresLeft = UNTIL_HEALED;
+    }
   }
 
-  /** Makes the JWKS endpoint answer normally again. */
+  /**
+   * Makes the next {@code requests} JWKS requests misbehave, counted as they arrive, after which the
+   * endpoint answers normally again by itself; replaces any failure set before. An outage defined
+   * by requests instead of by time lasts until the verifier under test has met it, however fast or
+   * slow the machine runs. ({@link JwksFailure#SLOW} requests are still held until {@link
+   * #healJwks()} or {@link #close()}.)
+   *
+   * @param requests how many JWKS requests fail, at least 1
+   * @throws NullPointerException if {@code failure} is null
+   * @throws IllegalArgumentException if {@code requests} is less than 1
+   */
+  public void failJwks(JwksFailure failure, int requests) {
+    Objects.requireNonNull(failure, "failure");
+    if (requests < 1) {
+      throw new IllegalArgumentException("requests must be at least 1, was " + requests);
+    }
+    synchronized (failureLock) {
+      this.failure = failure;
+      this.failuresLeft = requests;
+    }
+  }
+
+  /**
+   * Makes the JWKS endpoint answer normally again, including the requests {@link JwksFailure#SLOW}
+   * holds at this moment.
+   */
   public void healJwks() {
-    this.failure = null;
+    synchronized (failureLock) {
+      failure = null;
+      slowRequestsHeld.countDown();
+      slowRequestsHeld = new CountDownLatch(1);
+    }
   }
 
   /** Makes the discovery document report another issuer (to test the RFC 8414 3.3 check). */
@@ -344,9 +393,12 @@ public final class FakeIssuer implements AutoCloseable {
     return discoveryRequests.get();
   }
 
-  /** Stops the server. */
+  /** Stops the server, releasing the requests that {@link JwksFailure#SLOW} holds. */
   @Override
   public void close() {
+    synchronized (failureLock) {
+      slowRequestsHeld.countDown();
+    }
     server.stop(0);
     executor.shutdownNow();
     try {
@@ -403,7 +455,15 @@ public final class FakeIssuer implements AutoCloseable {
 
   private void jwksEndpoint(HttpExchange exchange) throws IOException {
     jwksRequests.incrementAndGet();
-    JwksFailure mode = failure;
+    JwksFailure mode;
+    CountDownLatch held;
+    synchronized (failureLock) {
+      mode = failure;
+      held = slowRequestsHeld;
+      if (mode != null && failuresLeft != UNTIL_HEALED && --failuresLeft == 0) {
+        failure = null;
+      }
+    }
     if (mode == null) {
       respond(exchange, 200, jwks(), jwksMaxAge == null ? null : "public, max-age=" + jwksMaxAge.toSeconds());
       return;
@@ -417,7 +477,7 @@ public final class FakeIssuer implements AutoCloseable {
         break;
       case SLOW:
         try {
-          Thread.sleep(10_000);
+          held.await(SLOW_HOLD_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
