@@ -83,6 +83,7 @@ public final class FakeIssuer implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private String audience = DEFAULT_AUDIENCE;
     private boolean trailingSlash = true;
+    private String issuer;
     private Duration jwksMaxAge;
 
     private Builder() {}
@@ -102,6 +103,20 @@ public final class FakeIssuer implements AutoCloseable {
     /** Issuer without a trailing slash ({@code http://127.0.0.1:port}), unlike Auth0's. */
     public Builder withoutTrailingSlash() {
       this.trailingSlash = false;
+      return this;
+    }
+
+    /**
+     * The issuer identifier to advertise, whatever the fixture serves on, so tests can use their
+     * real issuer's string, for example {@code https://dev-123456.okta.com/oauth2/default} or
+     * {@code https://login.microsoftonline.com/<tenant>/v2.0}: minted tokens carry it as {@code
+     * iss} and the discovery document names it. The fixture still serves on loopback, so a
+     * verifier reaches its keys through {@link #httpVerifierBuilder()} (an explicit JWKS URI) or
+     * {@link #verifierBuilder()} (no HTTP), not through discovery from this string. Default: the
+     * loopback URL with a trailing slash.
+     */
+    public Builder issuer(String issuer) {
+      this.issuer = Objects.requireNonNull(issuer, "issuer");
       return this;
     }
 
@@ -161,7 +176,7 @@ public final class FakeIssuer implements AutoCloseable {
     });
     server.setExecutor(executor);
     String base = "http://127.0.0.1:" + server.getAddress().getPort();
-    this.issuer = b.trailingSlash ? base + "/" : base;
+    this.issuer = b.issuer != null ? b.issuer : b.trailingSlash ? base + "/" : base;
     server.createContext("/.well-known/openid-configuration", this::discovery);
     server.createContext("/.well-known/oauth-authorization-server", this::discovery);
     server.createContext("/.well-known/jwks.json", this::jwksEndpoint);
@@ -221,6 +236,44 @@ public final class FakeIssuer implements AutoCloseable {
   /** An Auth0 machine-to-machine token ({@code gty: client-credentials}, {@code sub: <client>@clients}). */
   public TokenBuilder machineToMachineToken() {
     return TokenBuilder.machineToMachine(this);
+  }
+
+  /**
+   * An access token shaped like Okta's custom authorization servers issue: no {@code typ} header,
+   * {@code ver}, {@code jti}, the client in {@code cid}, the user in {@code uid}, and scopes in
+   * the {@code scp} array ({@link TokenBuilder#scopes(String...)} writes there).
+   */
+  public TokenBuilder oktaAccessToken() {
+    return TokenBuilder.oktaAccessToken(this);
+  }
+
+  /**
+   * An access token shaped like Entra ID's v2.0 tokens: {@code typ: JWT}, the client in {@code
+   * azp}, {@code oid}, {@code tid}, {@code ver: "2.0"}, and scopes in the space-delimited {@code
+   * scp} string ({@link TokenBuilder#scopes(String...)} writes there). An application token is this
+   * with {@code roles} and {@code idtyp: app} instead of {@code scp}.
+   */
+  public TokenBuilder entraIdAccessToken() {
+    return TokenBuilder.entraIdAccessToken(this);
+  }
+
+  /**
+   * An access token shaped like Keycloak's: {@code typ: JWT} header, payload {@code typ: "Bearer"},
+   * {@code aud} [this audience, {@code account}], the client in {@code azp}, {@code sid}, {@code
+   * acr}, {@code realm_access}, and the space-delimited {@code scope} (starting with {@code openid
+   * profile email}).
+   */
+  public TokenBuilder keycloakAccessToken() {
+    return TokenBuilder.keycloakAccessToken(this);
+  }
+
+  /**
+   * An access token shaped like Spring Authorization Server's: no {@code typ} header, {@code aud}
+   * [the client, this audience] (it names the client nowhere else), {@code nbf}, {@code jti}, and
+   * {@code scope} as a JSON array ({@link TokenBuilder#scopes(String...)} writes there).
+   */
+  public TokenBuilder springAuthorizationServerAccessToken() {
+    return TokenBuilder.springAuthorizationServerAccessToken(this);
   }
 
   /** An OpenID Connect ID token ({@code aud} = the client, {@code nonce}, {@code at_hash}): an API must refuse it. */

@@ -42,10 +42,26 @@ public final class TokenBuilder {
     ISSUER_KEY, UNKNOWN_KEY, TEST_KEY, NONE, HS256_WITH_PUBLIC_KEY
   }
 
+  /** Where and how an issuer puts scopes: the claim name and whether it is a string or an array. */
+  private enum ScopeStyle {
+    SCOPE_STRING("scope", false), SCOPE_ARRAY("scope", true), SCP_STRING("scp", false), SCP_ARRAY("scp", true);
+
+    final String claim;
+    final boolean array;
+
+    ScopeStyle(String claim, boolean array) {
+      this.claim = claim;
+      this.array = array;
+    }
+  }
+
   private final FakeIssuer issuer;
   private final Map<String, Object> header = new LinkedHashMap<>();
   private final Map<String, Object> claims = new LinkedHashMap<>();
   private Signing signing = Signing.ISSUER_KEY;
+  private ScopeStyle scopeStyle = ScopeStyle.SCOPE_STRING;
+  /** Scopes every token of this shape carries before {@link #scopes(String...)} adds its own. */
+  private List<String> baseScopes = List.of();
   private TestKey testKey;
   private boolean keyIdSet;
   private boolean tampered;
@@ -85,6 +101,59 @@ public final class TokenBuilder {
     return b;
   }
 
+  static TokenBuilder oktaAccessToken(FakeIssuer issuer) {
+    TokenBuilder b = new TokenBuilder(issuer);
+    String user = "00u" + FakeIssuer.randomId().substring(0, 10);
+    b.claims.put("ver", 1);
+    b.claims.put("jti", "AT." + FakeIssuer.randomId());
+    b.claims.put("cid", "0oa" + FakeIssuer.randomId().substring(0, 10));
+    b.claims.put("uid", user);
+    b.claims.put("sub", "user." + user + "@example.com");
+    b.scopeStyle = ScopeStyle.SCP_ARRAY;
+    return b;
+  }
+
+  static TokenBuilder entraIdAccessToken(FakeIssuer issuer) {
+    TokenBuilder b = new TokenBuilder(issuer);
+    b.header.put("typ", "JWT");
+    b.claims.put("azp", java.util.UUID.randomUUID().toString());
+    b.claims.put("azpacr", "0");
+    String oid = java.util.UUID.randomUUID().toString();
+    b.claims.put("oid", oid);
+    b.claims.put("sub", FakeIssuer.randomId());
+    b.claims.put("tid", java.util.UUID.randomUUID().toString());
+    b.claims.put("ver", "2.0");
+    b.scopeStyle = ScopeStyle.SCP_STRING;
+    return b;
+  }
+
+  static TokenBuilder keycloakAccessToken(FakeIssuer issuer) {
+    TokenBuilder b = new TokenBuilder(issuer);
+    b.header.put("typ", "JWT");
+    b.claims.put("jti", "onrtac:" + java.util.UUID.randomUUID());
+    b.claims.put("aud", List.of(issuer.audience(), "account"));
+    b.claims.put("sub", java.util.UUID.randomUUID().toString());
+    b.claims.put("typ", "Bearer");
+    b.claims.put("azp", "client-" + FakeIssuer.randomId().substring(0, 8));
+    b.claims.put("sid", FakeIssuer.randomId());
+    b.claims.put("acr", "1");
+    b.claims.put("realm_access", Map.of("roles", List.of("offline_access", "uma_authorization")));
+    b.claims.put("preferred_username", "alice");
+    b.baseScopes = List.of("openid", "profile", "email");
+    b.claims.put("scope", "openid profile email");
+    return b;
+  }
+
+  static TokenBuilder springAuthorizationServerAccessToken(FakeIssuer issuer) {
+    TokenBuilder b = new TokenBuilder(issuer);
+    b.claims.put("sub", "user-" + FakeIssuer.randomId().substring(0, 8));
+    b.claims.put("aud", List.of("client-" + FakeIssuer.randomId().substring(0, 8), issuer.audience()));
+    b.claims.put("nbf", b.claims.get("iat"));
+    b.claims.put("jti", java.util.UUID.randomUUID().toString());
+    b.scopeStyle = ScopeStyle.SCOPE_ARRAY;
+    return b;
+  }
+
   static TokenBuilder idToken(FakeIssuer issuer) {
     TokenBuilder b = new TokenBuilder(issuer);
     String client = "client-" + FakeIssuer.randomId().substring(0, 8);
@@ -108,9 +177,17 @@ public final class TokenBuilder {
     return claim("aud", audience.length == 1 ? audience[0] : List.of(audience));
   }
 
-  /** Sets the space-delimited {@code scope} claim. */
+  /**
+   * Sets the granted scopes where this token's issuer puts them: the space-delimited {@code scope}
+   * claim by default; the {@code scp} array for {@link FakeIssuer#oktaAccessToken()}, the {@code
+   * scp} string for {@link FakeIssuer#entraIdAccessToken()}, a {@code scope} array for {@link
+   * FakeIssuer#springAuthorizationServerAccessToken()}; Keycloak's {@code openid profile email}
+   * stay in front.
+   */
   public TokenBuilder scopes(String... scopes) {
-    return claim("scope", String.join(" ", scopes));
+    List<String> all = new java.util.ArrayList<>(baseScopes);
+    all.addAll(List.of(scopes));
+    return claim(scopeStyle.claim, scopeStyle.array ? List.copyOf(all) : String.join(" ", all));
   }
 
   /** Sets Auth0's RBAC {@code permissions} array. */
@@ -118,9 +195,14 @@ public final class TokenBuilder {
     return claim("permissions", List.of(permissions));
   }
 
-  /** Sets {@code client_id} (RFC 9068) or, for Auth0-profile tokens, {@code azp}. */
+  /** Sets the client where this token names it: {@code client_id} (RFC 9068), Okta's {@code cid}, else {@code azp}. */
   public TokenBuilder clientId(String clientId) {
-    return claim(claims.containsKey("client_id") ? "client_id" : "azp", clientId);
+    for (String name : new String[] {"client_id", "cid", "azp"}) {
+      if (claims.containsKey(name)) {
+        return claim(name, clientId);
+      }
+    }
+    return claim("azp", clientId);
   }
 
   /** Sets {@code iss} (to test a wrong or near-miss issuer). */
