@@ -59,6 +59,22 @@ final class KeySet {
    * holds no usable key (an empty set would turn every token into "unknown key").
    */
   static KeySet parse(String json, int maxKeys, Provider provider, Instant fetchedAt) throws ParseException {
+    List<VerificationKey> accepted = usableKeys(json, maxKeys, provider);
+    if (accepted.isEmpty()) {
+      throw new ParseException("the key set holds no usable signing key", 0);
+    }
+    Map<String, List<VerificationKey>> byKid = new LinkedHashMap<>();
+    for (VerificationKey key : accepted) {
+      if (key.kid != null) {
+        byKid.computeIfAbsent(key.kid, k -> new ArrayList<>(1)).add(key);
+      }
+    }
+    byKid.replaceAll((kid, named) -> List.copyOf(named));
+    return new KeySet(List.copyOf(accepted), Collections.unmodifiableMap(byKid), ambiguousKids(byKid), fetchedAt);
+  }
+
+  /** The keys of a JWK Set (RFC 7517 section 5) that pass the key policy, in document order; the others are logged. */
+  private static List<VerificationKey> usableKeys(String json, int maxKeys, Provider provider) throws ParseException {
     Map<String, Object> document = Json.parseObject(json);
     Object rawKeys = document.get("keys");
     if (!(rawKeys instanceof List)) {
@@ -89,34 +105,29 @@ final class KeySet {
         LOG.warn("Ignoring JWKS key kid={}: it is not a valid JWK", Detail.quote(kid));
       }
     }
-    if (accepted.isEmpty()) {
-      throw new ParseException("the key set holds no usable signing key", 0);
-    }
-    Map<String, List<VerificationKey>> grouped = new LinkedHashMap<>();
-    for (VerificationKey key : accepted) {
-      if (key.kid != null) {
-        grouped.computeIfAbsent(key.kid, k -> new ArrayList<>(1)).add(key);
-      }
-    }
-    Map<String, List<VerificationKey>> byKid = new LinkedHashMap<>();
+    return accepted;
+  }
+
+  /** The kids naming more than {@link #MAX_CANDIDATES} different keys usable with one algorithm (logged). */
+  private static Set<String> ambiguousKids(Map<String, List<VerificationKey>> byKid) {
     Set<String> ambiguous = new TreeSet<>();
-    for (Map.Entry<String, List<VerificationKey>> e : grouped.entrySet()) {
-      List<VerificationKey> named = List.copyOf(e.getValue());
-      byKid.put(e.getKey(), named);
-      if (named.size() > 1) {
-        LOG.debug("JWKS kid {} names {} keys", Detail.quote(e.getKey()), named.size());
-        for (Algorithm algorithm : Algorithm.values()) {
-          int different = distinctFor(named, algorithm).size();
-          if (different > MAX_CANDIDATES) {
-            ambiguous.add(e.getKey());
-            LOG.warn("JWKS kid {} matches {} different keys usable with {}; tokens with this kid and alg are"
-                + " refused as UNKNOWN_KEY (at most {} are tried)", Detail.quote(e.getKey()), different, algorithm,
-                MAX_CANDIDATES);
-          }
+    for (Map.Entry<String, List<VerificationKey>> e : byKid.entrySet()) {
+      List<VerificationKey> named = e.getValue();
+      if (named.size() < 2) {
+        continue;
+      }
+      LOG.debug("JWKS kid {} names {} keys", Detail.quote(e.getKey()), named.size());
+      for (Algorithm algorithm : Algorithm.values()) {
+        int different = distinctFor(named, algorithm).size();
+        if (different > MAX_CANDIDATES) {
+          ambiguous.add(e.getKey());
+          LOG.warn("JWKS kid {} matches {} different keys usable with {}; tokens with this kid and alg are"
+              + " refused as UNKNOWN_KEY (at most {} are tried)", Detail.quote(e.getKey()), different, algorithm,
+              MAX_CANDIDATES);
         }
       }
     }
-    return new KeySet(List.copyOf(accepted), Collections.unmodifiableMap(byKid), Set.copyOf(ambiguous), fetchedAt);
+    return Set.copyOf(ambiguous);
   }
 
   /**

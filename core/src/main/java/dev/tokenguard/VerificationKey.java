@@ -119,6 +119,27 @@ final class VerificationKey {
    * key was refused (safe to log: names and sizes, never key material).
    */
   static VerificationKey accept(JWK jwk, Provider provider) throws KeyRefusedException {
+    String kty = checkPurpose(jwk);
+    Algorithm alg = keyAlgorithm(jwk, kty);
+    try {
+      if (jwk instanceof RSAKey) {
+        return rsaKey((RSAKey) jwk, alg, provider);
+      }
+      if (jwk instanceof OctetKeyPair) {
+        return ed25519Key((OctetKeyPair) jwk, alg, provider);
+      }
+      return ecKey((ECKey) jwk, alg, provider);
+    } catch (JOSEException | RuntimeException e) {
+      throw new KeyRefusedException("its parameters are invalid (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  /**
+   * Refuses a key that is not a public signature-verification key of a type we accept (RFC 7517
+   * sections 4.2-4.3: {@code use}, {@code key_ops}; RFC 8037 section 3.2: X25519/X448 are for key
+   * agreement). Returns its {@code kty}.
+   */
+  private static String checkPurpose(JWK jwk) throws KeyRefusedException {
     String kty = jwk.getKeyType().getValue();
     if (!kty.equals("RSA") && !kty.equals("EC") && !kty.equals("OKP")) {
       throw new KeyRefusedException("kty " + kty + " cannot verify an accepted algorithm");
@@ -147,59 +168,67 @@ final class VerificationKey {
         throw new KeyRefusedException("OKP curve " + curve + " is not Ed25519, the only EdDSA curve accepted");
       }
     }
-    Algorithm alg = null;
-    if (jwk.getAlgorithm() != null) {
-      try {
-        alg = Algorithm.valueOf(jwk.getAlgorithm().getName());
-      } catch (IllegalArgumentException e) {
-        throw new KeyRefusedException("alg " + jwk.getAlgorithm().getName() + " is not a signature algorithm we accept");
-      }
-      if (!alg.keyType().equals(kty)) {
-        throw new KeyRefusedException("alg " + alg + " does not fit kty " + kty);
-      }
+    return kty;
+  }
+
+  /** The key's own {@code alg} (RFC 7517 section 4.4), which must fit its type; null when it has none. */
+  private static Algorithm keyAlgorithm(JWK jwk, String kty) throws KeyRefusedException {
+    if (jwk.getAlgorithm() == null) {
+      return null;
     }
+    Algorithm alg;
     try {
-      if (jwk instanceof RSAKey) {
-        RSAKey rsa = (RSAKey) jwk;
-        int bits = rsa.getModulus().decodeToBigInteger().bitLength();
-        if (bits < MIN_RSA_BITS) {
-          throw new KeyRefusedException("RSA modulus has " + bits + " bits, fewer than " + MIN_RSA_BITS);
-        }
-        RSAPublicKey publicKey = forProvider(rsa.toRSAPublicKey(), RSAPublicKey.class, "RSA", provider);
-        RSASSAVerifier verifier = new RSASSAVerifier(publicKey);
-        if (provider != null) {
-          verifier.getJCAContext().setProvider(provider);
-        }
-        return new VerificationKey(kid, kty, alg, null, verifier, rsa.computeThumbprint().toString());
-      }
-      if (jwk instanceof OctetKeyPair) {
-        OctetKeyPair okp = (OctetKeyPair) jwk;
-        Ed25519JdkVerifier verifier;
-        try {
-          verifier = Ed25519JdkVerifier.forKey(okp.getDecodedX(), provider);
-        } catch (GeneralSecurityException e) {
-          throw new KeyRefusedException("its Ed25519 public key x is invalid (" + e.getClass().getSimpleName() + ")");
-        }
-        return new VerificationKey(kid, kty, alg, Curve.Ed25519, verifier, okp.computeThumbprint().toString());
-      }
-      ECKey ec = (ECKey) jwk;
-      Curve curve = ec.getCurve();
-      if (!Curve.P_256.equals(curve) && !Curve.P_384.equals(curve) && !Curve.P_521.equals(curve)) {
-        throw new KeyRefusedException("EC curve " + curve + " is not P-256, P-384 or P-521");
-      }
-      ECPublicKey publicKey = forProvider(ec.toECPublicKey(), ECPublicKey.class, "EC", provider);
-      ECDSAVerifier verifier = new ECDSAVerifier(publicKey);
-      if (provider != null) {
-        verifier.getJCAContext().setProvider(provider);
-      }
-      VerificationKey key = new VerificationKey(kid, kty, alg, curve, verifier, ec.computeThumbprint().toString());
-      if (alg != null && !key.allows(alg)) {
-        throw new KeyRefusedException("alg " + alg + " does not fit curve " + curve);
-      }
-      return key;
-    } catch (JOSEException | RuntimeException e) {
-      throw new KeyRefusedException("its parameters are invalid (" + e.getClass().getSimpleName() + ")");
+      alg = Algorithm.valueOf(jwk.getAlgorithm().getName());
+    } catch (IllegalArgumentException e) {
+      throw new KeyRefusedException("alg " + jwk.getAlgorithm().getName() + " is not a signature algorithm we accept");
     }
+    if (!alg.keyType().equals(kty)) {
+      throw new KeyRefusedException("alg " + alg + " does not fit kty " + kty);
+    }
+    return alg;
+  }
+
+  /** An RSA key of at least {@link #MIN_RSA_BITS} bits (RFC 7518 section 3.3, from the modulus itself). */
+  private static VerificationKey rsaKey(RSAKey rsa, Algorithm alg, Provider provider) throws JOSEException, KeyRefusedException {
+    int bits = rsa.getModulus().decodeToBigInteger().bitLength();
+    if (bits < MIN_RSA_BITS) {
+      throw new KeyRefusedException("RSA modulus has " + bits + " bits, fewer than " + MIN_RSA_BITS);
+    }
+    RSAPublicKey publicKey = forProvider(rsa.toRSAPublicKey(), RSAPublicKey.class, "RSA", provider);
+    RSASSAVerifier verifier = new RSASSAVerifier(publicKey);
+    if (provider != null) {
+      verifier.getJCAContext().setProvider(provider);
+    }
+    return new VerificationKey(rsa.getKeyID(), "RSA", alg, null, verifier, rsa.computeThumbprint().toString());
+  }
+
+  /** An Ed25519 key (RFC 8037 section 2), verified with the JDK's own Ed25519. */
+  private static VerificationKey ed25519Key(OctetKeyPair okp, Algorithm alg, Provider provider) throws JOSEException, KeyRefusedException {
+    Ed25519JdkVerifier verifier;
+    try {
+      verifier = Ed25519JdkVerifier.forKey(okp.getDecodedX(), provider);
+    } catch (GeneralSecurityException e) {
+      throw new KeyRefusedException("its Ed25519 public key x is invalid (" + e.getClass().getSimpleName() + ")");
+    }
+    return new VerificationKey(okp.getKeyID(), "OKP", alg, Curve.Ed25519, verifier, okp.computeThumbprint().toString());
+  }
+
+  /** An EC key on P-256, P-384 or P-521 whose own {@code alg}, if any, fits its curve. */
+  private static VerificationKey ecKey(ECKey ec, Algorithm alg, Provider provider) throws JOSEException, KeyRefusedException {
+    Curve curve = ec.getCurve();
+    if (!Curve.P_256.equals(curve) && !Curve.P_384.equals(curve) && !Curve.P_521.equals(curve)) {
+      throw new KeyRefusedException("EC curve " + curve + " is not P-256, P-384 or P-521");
+    }
+    ECPublicKey publicKey = forProvider(ec.toECPublicKey(), ECPublicKey.class, "EC", provider);
+    ECDSAVerifier verifier = new ECDSAVerifier(publicKey);
+    if (provider != null) {
+      verifier.getJCAContext().setProvider(provider);
+    }
+    VerificationKey key = new VerificationKey(ec.getKeyID(), "EC", alg, curve, verifier, ec.computeThumbprint().toString());
+    if (alg != null && !key.allows(alg)) {
+      throw new KeyRefusedException("alg " + alg + " does not fit curve " + curve);
+    }
+    return key;
   }
 
   /** Why a JWK was left out of the key set. */
