@@ -20,8 +20,14 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * introspection and revocation clients, token exchange, outbound DPoP) do not apply.
  */
 final class Catalog {
-  /** The catalog, relative to a module directory (the tests' working directory). */
-  static final Path LOCATION = Path.of("..", "..", "shared", "conformance", "oauth-sdk-conformance-catalog.yaml");
+  /** Where the catalog lives relative to the folder that holds the project (and its shared folder). */
+  private static final Path RELATIVE = Path.of("shared", "conformance", "oauth-sdk-conformance-catalog.yaml");
+  /**
+   * The catalog, found by walking up from the tests' working directory (a module directory), so a
+   * checkout in a worktree further below the shared folder finds it too; when absent, where it is
+   * expected: {@code ../shared/} beside the project root.
+   */
+  static final Path LOCATION = locate();
 
   /** One case: the fields the report repeats. */
   static final class Case {
@@ -58,6 +64,16 @@ final class Catalog {
     this.id = id;
     this.version = version;
     this.cases = cases;
+  }
+
+  private static Path locate() {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      Path candidate = dir.resolve(RELATIVE);
+      if (Files.isRegularFile(candidate)) {
+        return candidate;
+      }
+    }
+    return Path.of("..", "..").resolve(RELATIVE);
   }
 
   static boolean present() {
