@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.tokenguard.testing.TestClock;
 import dev.tokenguard.AccessTokenVerifier;
 import dev.tokenguard.Algorithm;
 import dev.tokenguard.TokenVerificationException;
@@ -34,7 +35,7 @@ final class CatalogIssuer implements AutoCloseable {
   /** Whole seconds, as JWT dates are. */
   static final Instant NOW = Instant.parse("2026-04-22T12:00:00Z");
 
-  final MutableClock clock = new MutableClock(NOW);
+  final TestClock clock = TestClock.at(NOW);
   /** Publishes the keys over HTTP and mints the tokens. */
   final FakeIssuer keys = FakeIssuer.builder().clock(clock).audience(RESOURCE).start();
   /** The ES256 key {@code test-key-1}, published. */

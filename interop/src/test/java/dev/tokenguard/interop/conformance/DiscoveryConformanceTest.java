@@ -6,6 +6,7 @@ import static dev.tokenguard.interop.conformance.MetadataServer.RFC8414;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tokenguard.testing.TestClock;
 import dev.tokenguard.AccessTokenVerifier;
 import dev.tokenguard.TokenVerificationException;
 import dev.tokenguard.TokenVerificationException.Reason;
@@ -43,7 +44,7 @@ class DiscoveryConformanceTest {
   /** Where the metadata's legitimate jwks_uri points, the Auth0-style fallback and the case's relative path. */
   private static final List<String> KEY_SET_PATHS = List.of("/jwks.json", "/.well-known/jwks.json", "/relative-jwks");
 
-  private final MutableClock clock = new MutableClock(CatalogIssuer.NOW);
+  private final TestClock clock = TestClock.at(CatalogIssuer.NOW);
   private final MetadataServer server = new MetadataServer();
   private final FakeIssuer keys = FakeIssuer.builder().clock(clock).start();
 
