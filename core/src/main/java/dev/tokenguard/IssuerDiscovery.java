@@ -148,9 +148,12 @@ final class IssuerDiscovery {
     } catch (IllegalArgumentException e) {
       throw new Unusable(source, "the discovery document at " + source + " has a jwks_uri that is not a URI: " + Detail.quote(jwks));
     }
-    if (!uri.isAbsolute() || uri.getHost() == null) {
+    if (!uri.isAbsolute()) {
       throw new Unusable(source, "the discovery document at " + source + " has a jwks_uri that is not an absolute URI: "
           + Detail.quote(jwks));
+    }
+    if (uri.getHost() == null) {
+      throw new Unusable(source, "the discovery document at " + source + " has a jwks_uri without a host: " + Detail.quote(jwks));
     }
     try {
       return HttpFetcher.requireSecure(uri, "jwks_uri");
