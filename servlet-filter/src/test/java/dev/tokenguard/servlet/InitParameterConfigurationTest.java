@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -136,6 +137,55 @@ class InitParameterConfigurationTest {
     }
   }
 
+  /** Issue 10 item 1: Okta sends scp as an array, Entra ID as a string; scope-claims names the claims to read. */
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  class ScopeClaimsParameter {
+    private FakeIssuer issuer;
+    private TestServer server;
+
+    @BeforeAll
+    void start() throws Exception {
+      issuer = FakeIssuer.start();
+      server = TestServer.startWithInitParameters(Map.of(
+          "issuer", issuer.issuer(),
+          "audience", issuer.audience(),
+          "scope-claims", "scp",
+          "scope-rules", "/api/patients=read:patients; /api/admin=read:admin"));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+      server.close();
+      issuer.close();
+    }
+
+    @Test
+    void oktaShapedTokenWithAnScpArrayMeetsTheScopeRule() {
+      String okta = issuer.accessToken().subject("00u1okta").claim("scp", List.of("read:patients", "openid")).claim("cid", "0oa1client").sign();
+      HttpResponse<String> r = Http.get(server.uri("/api/patients/1"), "Authorization", "Bearer " + okta);
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).contains("principal=00u1okta\n", "role:read:patients=true\n", "role:read:admin=false\n");
+      assertThat(Http.get(server.uri("/api/admin"), "Authorization", "Bearer " + okta).statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void entraShapedTokenWithAnScpStringMeetsTheScopeRule() {
+      String entra = issuer.accessToken().claim("scp", "read:patients write:notes").claim("appid", "client-app").sign();
+      HttpResponse<String> r = Http.get(server.uri("/api/patients"), "Authorization", "Bearer " + entra);
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).contains("role:read:patients=true\n");
+    }
+
+    @Test
+    void claimsNotNamedAreNotReadForScopes() {
+      String scopeClaimOnly = issuer.accessToken().scopes("read:admin").permissions("read:admin").sign();
+      HttpResponse<String> r = Http.get(server.uri("/api/admin"), "Authorization", "Bearer " + scopeClaimOnly);
+      assertThat(r.statusCode()).isEqualTo(403);
+      assertThat(params(r.headers().firstValue("WWW-Authenticate").orElseThrow())).containsEntry("scope", "read:admin");
+    }
+  }
+
   @Nested
   class Misconfiguration {
     private ServletException initFails(Map<String, String> params) {
@@ -182,6 +232,13 @@ class InitParameterConfigurationTest {
         params.put("scope-rules", rule);
         assertThat(initFails(params)).as(rule).hasMessageContaining("BearerTokenFilter").hasMessageContaining(message);
       });
+    }
+
+    @Test
+    void publicPathThatAScopeRuleNamesStopsTheFilterFromStarting() {
+      Map<String, String> params = Map.of("issuer", "https://tenant.example/", "audience", "https://api.example",
+          "public-paths", "/api/orders", "scope-rules", "/api/orders/*=read:orders");
+      assertThat(initFails(params).getMessage()).contains("init parameter scope-rules").contains("already public");
     }
 
     @Test

@@ -53,8 +53,12 @@ class ReadmeSnippetsTest {
         String reporter = issuer.accessToken().scopes("read:reports").sign();
         assertThat(Http.get(server.uri("/api/public")).statusCode()).isEqualTo(200);
         assertThat(Http.get(server.uri("/api/patients"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(200);
+        assertThat(Http.get(server.uri("/api/patients/42"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(200);
+        assertThat(Http.get(server.uri("/api/patients/42"), "Authorization", "Bearer " + admin).statusCode()).isEqualTo(403);
         assertThat(Http.get(server.uri("/api/admin"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(403);
+        assertThat(Http.get(server.uri("/api/admin/users/7"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(403);
         assertThat(Http.get(server.uri("/api/admin"), "Authorization", "Bearer " + admin).statusCode()).isEqualTo(200);
+        assertThat(Http.get(server.uri("/api/public/x")).statusCode()).isEqualTo(401);
         assertThat(Http.get(server.uri("/api/reports"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(403);
         assertThat(Http.get(server.uri("/api/reports"), "Authorization", "Bearer " + admin).statusCode()).isEqualTo(200);
         assertThat(Http.get(server.uri("/api/reports"), "Authorization", "Bearer " + reporter).statusCode()).isEqualTo(200);
@@ -74,7 +78,11 @@ class ReadmeSnippetsTest {
         String nurse = issuer.accessToken().scopes("read:patients").sign();
         assertThat(Http.get(server.uri("/api/public")).statusCode()).isEqualTo(200);
         assertThat(Http.get(server.uri("/api/patients"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(200);
+        assertThat(Http.get(server.uri("/api/patients/7"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(200);
         assertThat(Http.get(server.uri("/api/admin"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(403);
+        assertThat(Http.get(server.uri("/api/admin/users"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(403);
+        assertThat(Http.get(server.uri("/api/reports/1"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(403);
+        assertThat(Http.get(server.uri("/api/reports/1"), "Authorization", "Bearer " + issuer.accessToken().scopes("read:admin").sign()).statusCode()).isEqualTo(200);
         assertThat(Http.get(server.uri("/api/patients")).headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"health-api\"");
       }
     }
