@@ -41,7 +41,7 @@ import java.util.Optional;
  * }</pre>
  *
  * <p>Or in {@code web.xml} (or a registration's init parameters), without code; the filter then
- * builds its own verifier:
+ * builds its own verifier, and closes it in {@link #destroy()}:
  *
  * <pre>{@code
  * <filter>
@@ -196,9 +196,18 @@ public final class BearerTokenFilter implements Filter {
     chain.doFilter(new AuthenticatedRequest(passOn, token.get()), res);
   }
 
-  /** Does nothing: the filter holds no resources of its own. */
+  /**
+   * Closes the verifier the filter built itself from its init parameters, so the container finds
+   * no key-fetch thread left behind; a verifier given to {@link #builder(AccessTokenVerifier)} is
+   * left open for its owner.
+   */
   @Override
-  public void destroy() {}
+  public void destroy() {
+    ProtectedResource r = resource;
+    if (r != null) {
+      r.close();
+    }
+  }
 
   /** Writes the whole answer; the response must not be committed yet. */
   static void send(Answer answer, HttpServletResponse response) throws IOException {

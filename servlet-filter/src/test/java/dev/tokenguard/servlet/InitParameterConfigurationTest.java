@@ -4,6 +4,9 @@ import static dev.tokenguard.servlet.Challenges.params;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tokenguard.AccessToken;
+import dev.tokenguard.AccessTokenVerifier;
+import dev.tokenguard.TokenRequest;
 import dev.tokenguard.testing.FakeIssuer;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -12,9 +15,13 @@ import jakarta.servlet.ServletException;
 import java.net.http.HttpResponse;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -183,6 +190,56 @@ class InitParameterConfigurationTest {
       HttpResponse<String> r = Http.get(server.uri("/api/admin"), "Authorization", "Bearer " + scopeClaimOnly);
       assertThat(r.statusCode()).isEqualTo(403);
       assertThat(params(r.headers().firstValue("WWW-Authenticate").orElseThrow())).containsEntry("scope", "read:admin");
+    }
+  }
+
+  /** Issue 10 item 11: stopping the container used to leave the verifier's tokenguard-jwks-fetch thread behind. */
+  @Nested
+  class Destroy {
+    @Test
+    void destroyClosesTheVerifierTheFilterBuiltFromItsInitParameters() throws Exception {
+      try (FakeIssuer issuer = FakeIssuer.start()) {
+        Set<Thread> before = fetchThreads();
+        Set<Thread> started;
+        try (TestServer server = TestServer.startWithInitParameters(Map.of("issuer", issuer.issuer(), "audience", issuer.audience()))) {
+          HttpResponse<String> ok = Http.get(server.uri("/api/me"), "Authorization", "Bearer " + issuer.accessToken().sign());
+          assertThat(ok.statusCode()).isEqualTo(200);
+          started = fetchThreads();
+          started.removeAll(before);
+          assertThat(started).as("the filter's verifier fetched its keys on its own thread").hasSize(1);
+        } // Jetty stops: the filter's destroy()
+        for (Thread t : started) {
+          t.join(10_000);
+          assertThat(t.isAlive()).as("%s after destroy()", t).isFalse();
+        }
+      }
+    }
+
+    @Test
+    void destroyLeavesAVerifierGivenToTheBuilderToItsOwner() {
+      try (FakeIssuer issuer = FakeIssuer.start(); AccessTokenVerifier verifier = issuer.verifierBuilder().build()) {
+        AtomicInteger closes = new AtomicInteger();
+        AccessTokenVerifier owned = new AccessTokenVerifier() {
+          @Override
+          public AccessToken verify(TokenRequest request) {
+            return verifier.verify(request);
+          }
+
+          @Override
+          public void close() {
+            closes.incrementAndGet();
+          }
+        };
+        BearerTokenFilter filter = BearerTokenFilter.builder(owned).build();
+        filter.destroy();
+        assertThat(closes).hasValue(0);
+      }
+    }
+
+    private Set<Thread> fetchThreads() {
+      return Thread.getAllStackTraces().keySet().stream()
+          .filter(t -> t.getName().equals("tokenguard-jwks-fetch") && t.isAlive())
+          .collect(Collectors.toCollection(HashSet::new));
     }
   }
 
