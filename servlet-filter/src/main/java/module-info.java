@@ -9,5 +9,5 @@ module dev.tokenguard.servlet {
   // Its API is a jakarta.servlet.Filter, and every class of it needs the servlet API at run time
   // (the container provides the jar, hence Maven's provided scope; a module must still read it).
   requires transitive jakarta.servlet;
-  requires org.slf4j;
+  requires dev.tokenguard.http;
 }

@@ -18,8 +18,9 @@ import java.util.Map;
 /**
  * A request whose form body the filter has already read: replays the body to the application and
  * answers the parameter methods from the query string and the body (query first, as the Servlet
- * specification orders them). Used only when the form-body method is enabled. Not thread-safe,
- * like any request.
+ * specification orders them). Used only when the form-body method is enabled: the HTTP layer then
+ * reads the body to look for a token and hands it back in {@code Decision.consumedBody()}. Not
+ * thread-safe, like any request.
  */
 final class FormBodyRequest extends HttpServletRequestWrapper {
   private final byte[] body;
@@ -94,8 +95,8 @@ final class FormBodyRequest extends HttpServletRequestWrapper {
   private Map<String, String[]> parameters() {
     if (parameters == null) {
       Map<String, List<String>> collected = new LinkedHashMap<>();
-      add(collected, BearerTokenExtractor.FormEncoding.pairs(getQueryString()));
-      add(collected, BearerTokenExtractor.FormEncoding.bodyPairs(new String(body, StandardCharsets.ISO_8859_1), charset()));
+      add(collected, FormParameters.pairs(getQueryString()));
+      add(collected, FormParameters.bodyPairs(new String(body, StandardCharsets.ISO_8859_1), charset()));
       Map<String, String[]> result = new LinkedHashMap<>();
       collected.forEach((k, v) -> result.put(k, v.toArray(new String[0])));
       parameters = Collections.unmodifiableMap(result);

@@ -39,6 +39,7 @@ class BearerTokenFilterTest {
         .requireScopes("/api/admin/*", "read:admin")
         .requireScopes("/api/both/*", "read:patients", "read:admin")
         .requireAnyScope("/api/reports/*", "read:reports", "read:admin")
+        .requireScopes("/api/orders", "read:orders")
         .permitCorsPreflight()
         .build();
     server = TestServer.start(filter);
@@ -183,6 +184,25 @@ class BearerTokenFilterTest {
     }
   }
 
+  /** Issue 10 item 9: a scope rule written without /* used to leave the paths below it open to any valid token. */
+  @Nested
+  class SubPaths {
+    @ParameterizedTest
+    @ValueSource(strings = {"/api/orders", "/api/orders/", "/api/orders/42", "/api/orders/42/lines"})
+    void aScopeRuleWithoutStarProtectsItsPathAndEverythingBelow(String path) {
+      HttpResponse<String> r = get(path, "Authorization", "Bearer " + token("read:patients"));
+      assertError(r, 403, "insufficient_scope");
+      assertThat(params(r.headers().firstValue("WWW-Authenticate").orElseThrow())).containsEntry("scope", "read:orders");
+      assertThat(get(path, "Authorization", "Bearer " + token("read:orders")).statusCode()).isEqualTo(200);
+      assertNoCredentialsAnswer(get(path));
+    }
+
+    @Test
+    void aScopeRuleDoesNotReachLookalikePaths() {
+      assertThat(get("/api/ordersX", "Authorization", "Bearer " + token()).statusCode()).isEqualTo(200);
+    }
+  }
+
   @Nested
   class NoCredentials {
     @Test
@@ -220,6 +240,17 @@ class BearerTokenFilterTest {
     @ValueSource(strings = {"Bearer", "bearer", "Bearer\tabc.def.ghi", "Bearerabc.def.ghi"})
     void bearerWithoutATokenOrWithoutTheSpaceIsRejected(String header) {
       assertError(get("/api/patients", "Authorization", header), 400, "invalid_request");
+    }
+
+    /** Issue 10 item 11: a token sent without its scheme used to be answered as if no credentials were sent. */
+    @Test
+    void tokenWithoutTheBearerSchemeIsAMalformedRequestThatSaysWhatToSend() {
+      String t = token("read:patients");
+      HttpResponse<String> r = get("/api/patients", "Authorization", t);
+      assertError(r, 400, "invalid_request");
+      assertThat(params(r.headers().firstValue("WWW-Authenticate").orElseThrow())).containsEntry("error_description",
+          "The Authorization header lacks its scheme; send the access token as Authorization: Bearer <token>.");
+      assertThat(r.body()).doesNotContain(t.substring(t.lastIndexOf('.') + 1));
     }
 
     @Test

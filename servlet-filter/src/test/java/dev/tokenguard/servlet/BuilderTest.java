@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokenguard.AccessTokenVerifier;
+import dev.tokenguard.Requirement;
 import dev.tokenguard.testing.FakeIssuer;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The builder fails fast, in words. */
+/** The builder fails fast, in words (every rule is checked by ProtectedResource.Builder in the http module). */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BuilderTest {
   private final FakeIssuer issuer = FakeIssuer.start();
@@ -55,12 +56,10 @@ class BuilderTest {
   }
 
   @Test
-  void defaultsAreRealmApiAndQueryAndFormMethodsOff() {
-    BearerTokenFilter.Settings s = BearerTokenFilter.builder(verifier).settings();
-    assertThat(s.realm).isEqualTo("api");
-    assertThat(s.extractor.queryAllowed()).isFalse();
-    assertThat(s.extractor.formAllowed()).isFalse();
-    assertThat(s.allowPreflight).isFalse();
-    assertThat(s.retryAfterSeconds).isEqualTo(30);
+  void requireTakesAnyRequirementAndRefusesASecondRuleForThePath() {
+    assertThatThrownBy(() -> BearerTokenFilter.builder(verifier).require("/a", null)).isInstanceOf(NullPointerException.class);
+    BearerTokenFilter.Builder b = BearerTokenFilter.builder(verifier).require("/a", Requirement.none());
+    assertThatThrownBy(() -> b.requireScopes("/a/*", "x")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already has a rule");
+    assertThat(b.build()).isNotNull();
   }
 }

@@ -4,6 +4,9 @@ import static dev.tokenguard.servlet.Challenges.params;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tokenguard.AccessToken;
+import dev.tokenguard.AccessTokenVerifier;
+import dev.tokenguard.TokenRequest;
 import dev.tokenguard.testing.FakeIssuer;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -12,8 +15,13 @@ import jakarta.servlet.ServletException;
 import java.net.http.HttpResponse;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -136,6 +144,105 @@ class InitParameterConfigurationTest {
     }
   }
 
+  /** Issue 10 item 1: Okta sends scp as an array, Entra ID as a string; scope-claims names the claims to read. */
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  class ScopeClaimsParameter {
+    private FakeIssuer issuer;
+    private TestServer server;
+
+    @BeforeAll
+    void start() throws Exception {
+      issuer = FakeIssuer.start();
+      server = TestServer.startWithInitParameters(Map.of(
+          "issuer", issuer.issuer(),
+          "audience", issuer.audience(),
+          "scope-claims", "scp",
+          "scope-rules", "/api/patients=read:patients; /api/admin=read:admin"));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+      server.close();
+      issuer.close();
+    }
+
+    @Test
+    void oktaShapedTokenWithAnScpArrayMeetsTheScopeRule() {
+      String okta = issuer.accessToken().subject("00u1okta").claim("scp", List.of("read:patients", "openid")).claim("cid", "0oa1client").sign();
+      HttpResponse<String> r = Http.get(server.uri("/api/patients/1"), "Authorization", "Bearer " + okta);
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).contains("principal=00u1okta\n", "role:read:patients=true\n", "role:read:admin=false\n");
+      assertThat(Http.get(server.uri("/api/admin"), "Authorization", "Bearer " + okta).statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void entraShapedTokenWithAnScpStringMeetsTheScopeRule() {
+      String entra = issuer.accessToken().claim("scp", "read:patients write:notes").claim("appid", "client-app").sign();
+      HttpResponse<String> r = Http.get(server.uri("/api/patients"), "Authorization", "Bearer " + entra);
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).contains("role:read:patients=true\n");
+    }
+
+    @Test
+    void claimsNotNamedAreNotReadForScopes() {
+      String scopeClaimOnly = issuer.accessToken().scopes("read:admin").permissions("read:admin").sign();
+      HttpResponse<String> r = Http.get(server.uri("/api/admin"), "Authorization", "Bearer " + scopeClaimOnly);
+      assertThat(r.statusCode()).isEqualTo(403);
+      assertThat(params(r.headers().firstValue("WWW-Authenticate").orElseThrow())).containsEntry("scope", "read:admin");
+    }
+  }
+
+  /** Issue 10 item 11: stopping the container used to leave the verifier's tokenguard-jwks-fetch thread behind. */
+  @Nested
+  class Destroy {
+    @Test
+    void destroyClosesTheVerifierTheFilterBuiltFromItsInitParameters() throws Exception {
+      try (FakeIssuer issuer = FakeIssuer.start()) {
+        Set<Thread> before = fetchThreads();
+        Set<Thread> started;
+        try (TestServer server = TestServer.startWithInitParameters(Map.of("issuer", issuer.issuer(), "audience", issuer.audience()))) {
+          HttpResponse<String> ok = Http.get(server.uri("/api/me"), "Authorization", "Bearer " + issuer.accessToken().sign());
+          assertThat(ok.statusCode()).isEqualTo(200);
+          started = fetchThreads();
+          started.removeAll(before);
+          assertThat(started).as("the filter's verifier fetched its keys on its own thread").hasSize(1);
+        } // Jetty stops: the filter's destroy()
+        for (Thread t : started) {
+          t.join(10_000);
+          assertThat(t.isAlive()).as("%s after destroy()", t).isFalse();
+        }
+      }
+    }
+
+    @Test
+    void destroyLeavesAVerifierGivenToTheBuilderToItsOwner() {
+      try (FakeIssuer issuer = FakeIssuer.start(); AccessTokenVerifier verifier = issuer.verifierBuilder().build()) {
+        AtomicInteger closes = new AtomicInteger();
+        AccessTokenVerifier owned = new AccessTokenVerifier() {
+          @Override
+          public AccessToken verify(TokenRequest request) {
+            return verifier.verify(request);
+          }
+
+          @Override
+          public void close() {
+            closes.incrementAndGet();
+          }
+        };
+        BearerTokenFilter filter = BearerTokenFilter.builder(owned).build();
+        filter.destroy();
+        assertThat(closes).hasValue(0);
+      }
+    }
+
+    private Set<Thread> fetchThreads() {
+      return Thread.getAllStackTraces().keySet().stream()
+          .filter(t -> t.getName().equals("tokenguard-jwks-fetch") && t.isAlive())
+          .collect(Collectors.toCollection(HashSet::new));
+    }
+  }
+
   @Nested
   class Misconfiguration {
     private ServletException initFails(Map<String, String> params) {
@@ -182,6 +289,13 @@ class InitParameterConfigurationTest {
         params.put("scope-rules", rule);
         assertThat(initFails(params)).as(rule).hasMessageContaining("BearerTokenFilter").hasMessageContaining(message);
       });
+    }
+
+    @Test
+    void publicPathThatAScopeRuleNamesStopsTheFilterFromStarting() {
+      Map<String, String> params = Map.of("issuer", "https://tenant.example/", "audience", "https://api.example",
+          "public-paths", "/api/orders", "scope-rules", "/api/orders/*=read:orders");
+      assertThat(initFails(params).getMessage()).contains("init parameter scope-rules").contains("already public");
     }
 
     @Test

@@ -30,8 +30,9 @@ import org.xml.sax.InputSource;
 
 /**
  * The README's "Protect a servlet API" snippets, read from README.md itself and run as written:
- * the Java block compiled in-process and the {@code web.xml} block's init parameters given to the
- * container. Only the Auth0 issuer is swapped for a {@link FakeIssuer}.
+ * the Java block compiled in-process with only the imports it shows, and the {@code web.xml}
+ * block's init parameters given to the container. Only the Auth0 issuer is swapped for a {@link
+ * FakeIssuer}.
  */
 class ReadmeSnippetsTest {
   private static final String HEADING = "## Protect a servlet API";
@@ -53,8 +54,12 @@ class ReadmeSnippetsTest {
         String reporter = issuer.accessToken().scopes("read:reports").sign();
         assertThat(Http.get(server.uri("/api/public")).statusCode()).isEqualTo(200);
         assertThat(Http.get(server.uri("/api/patients"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(200);
+        assertThat(Http.get(server.uri("/api/patients/42"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(200);
+        assertThat(Http.get(server.uri("/api/patients/42"), "Authorization", "Bearer " + admin).statusCode()).isEqualTo(403);
         assertThat(Http.get(server.uri("/api/admin"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(403);
+        assertThat(Http.get(server.uri("/api/admin/users/7"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(403);
         assertThat(Http.get(server.uri("/api/admin"), "Authorization", "Bearer " + admin).statusCode()).isEqualTo(200);
+        assertThat(Http.get(server.uri("/api/public/x")).statusCode()).isEqualTo(401);
         assertThat(Http.get(server.uri("/api/reports"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(403);
         assertThat(Http.get(server.uri("/api/reports"), "Authorization", "Bearer " + admin).statusCode()).isEqualTo(200);
         assertThat(Http.get(server.uri("/api/reports"), "Authorization", "Bearer " + reporter).statusCode()).isEqualTo(200);
@@ -74,7 +79,11 @@ class ReadmeSnippetsTest {
         String nurse = issuer.accessToken().scopes("read:patients").sign();
         assertThat(Http.get(server.uri("/api/public")).statusCode()).isEqualTo(200);
         assertThat(Http.get(server.uri("/api/patients"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(200);
+        assertThat(Http.get(server.uri("/api/patients/7"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(200);
         assertThat(Http.get(server.uri("/api/admin"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(403);
+        assertThat(Http.get(server.uri("/api/admin/users"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(403);
+        assertThat(Http.get(server.uri("/api/reports/1"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(403);
+        assertThat(Http.get(server.uri("/api/reports/1"), "Authorization", "Bearer " + issuer.accessToken().scopes("read:admin").sign()).statusCode()).isEqualTo(200);
         assertThat(Http.get(server.uri("/api/patients")).headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"health-api\"");
       }
     }
@@ -96,11 +105,27 @@ class ReadmeSnippetsTest {
     throw new AssertionError("no " + lang + " block containing " + marker + " in the section " + heading);
   }
 
-  /** Compiles the snippet as the body of a method that returns its {@code filter}, and runs it. */
+  /**
+   * Compiles the snippet as written: its leading {@code import} lines head the class, the rest
+   * becomes the body of a method that returns its {@code filter}. Nothing is imported for it, so
+   * the snippet must show every import it needs (and only explicit ones).
+   */
   private Filter compileAndRun(String snippet) throws Exception {
+    StringBuilder imports = new StringBuilder();
+    StringBuilder body = new StringBuilder();
+    for (String line : snippet.split("\n", -1)) {
+      if (line.startsWith("import ")) {
+        assertThat(body.toString()).as("imports come first in the snippet").isBlank();
+        assertThat(line).as("explicit imports").doesNotContain("*");
+        imports.append(line).append('\n');
+      } else {
+        body.append("    ").append(line).append('\n');
+      }
+    }
+    assertThat(imports).as("the snippet shows its imports").isNotEmpty();
     String className = "ServletReadmeSnippet";
-    String source = "import dev.tokenguard.*;\nimport dev.tokenguard.servlet.*;\nimport jakarta.servlet.Filter;\n"
-        + "public class " + className + " {\n  public static Filter create() {\n" + snippet + "\n    return filter;\n  }\n}\n";
+    String source = imports + "\npublic class " + className + " {\n  public static jakarta.servlet.Filter create() {\n"
+        + body + "    return filter;\n  }\n}\n";
     Path file = work.resolve(className + ".java");
     Files.writeString(file, source);
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();

@@ -1,0 +1,302 @@
+package dev.tokenguard.http;
+
+import dev.tokenguard.AccessTokenVerifier;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a protected resource's configuration from text settings: {@code web.xml} init parameters,
+ * framework properties, environment variables. Every adapter reads the same names with the same
+ * grammar through this class, so a setting that works in one place works in all.
+ *
+ * <pre>{@code
+ * ConfigurationReader reader = ConfigurationReader.of(
+ *     names, settings::get, name -> "init parameter " + name);
+ * ProtectedResource resource = reader.protectedResource(); // owns its verifier: close() it at shutdown
+ * }</pre>
+ *
+ * <p>The names (values are trimmed; an empty value counts as absent):
+ *
+ * <table>
+ *   <caption>Settings</caption>
+ *   <tr><th>name</th><th>value</th></tr>
+ *   <tr><td>{@code issuer}</td><td>required: the exact {@code iss} of the tokens, e.g. {@code
+ *       https://tenant.us.auth0.com/}</td></tr>
+ *   <tr><td>{@code audience}</td><td>required: the API identifier(s) {@code aud} must contain,
+ *       separated by commas or spaces</td></tr>
+ *   <tr><td>{@code jwks-uri}</td><td>the issuer's JWKS URI (default: found through discovery)</td></tr>
+ *   <tr><td>{@code scope-claims}</td><td>the claims scopes are read from, separated by commas or
+ *       spaces (default {@code scope scp permissions}; e.g. {@code scp} for Okta and Entra ID)</td></tr>
+ *   <tr><td>{@code realm}</td><td>the realm of every challenge (default {@code api})</td></tr>
+ *   <tr><td>{@code public-paths}</td><td>path patterns that need no token, separated by commas or
+ *       spaces: exact, or with a final {@code /*} also everything below</td></tr>
+ *   <tr><td>{@code scope-rules}</td><td>{@code pattern=scopes} rules separated by {@code ;}: scopes
+ *       separated by spaces or commas are all required, scopes separated by {@code |} are
+ *       alternatives; each rule covers its path and everything below it, e.g. {@code
+ *       /api/patients=read:patients; /api/reports=read:reports|read:admin}</td></tr>
+ *   <tr><td>{@code allow-options}</td><td>{@code true} lets CORS preflights through (default
+ *       {@code false})</td></tr>
+ *   <tr><td>{@code accept-query-token}</td><td>{@code true} accepts {@code access_token} in the URI
+ *       query, RFC 6750 section 2.3 (default {@code false})</td></tr>
+ *   <tr><td>{@code accept-form-token}</td><td>{@code true} accepts {@code access_token} in a form
+ *       body, RFC 6750 section 2.2 (default {@code false})</td></tr>
+ *   <tr><td>{@code retry-after-seconds}</td><td>the {@code Retry-After} of a 503, 1 to 3600
+ *       (default 30)</td></tr>
+ * </table>
+ *
+ * <p>The path semantics are those of {@link ProtectedResource.Builder}. Every error is an {@link
+ * IllegalArgumentException} or {@link IllegalStateException} whose message names the setting as
+ * the adapter's {@code label} spells it. Immutable and thread-safe.
+ */
+public final class ConfigurationReader {
+  static final String ISSUER = "issuer";
+  static final String AUDIENCE = "audience";
+  static final String JWKS_URI = "jwks-uri";
+  static final String SCOPE_CLAIMS = "scope-claims";
+  static final String REALM = "realm";
+  static final String PUBLIC_PATHS = "public-paths";
+  static final String SCOPE_RULES = "scope-rules";
+  static final String ALLOW_OPTIONS = "allow-options";
+  static final String ACCEPT_QUERY_TOKEN = "accept-query-token";
+  static final String ACCEPT_FORM_TOKEN = "accept-form-token";
+  static final String RETRY_AFTER_SECONDS = "retry-after-seconds";
+
+  private static final Set<String> NAMES = Collections.unmodifiableSet(new TreeSet<>(List.of(ISSUER, AUDIENCE, JWKS_URI,
+      SCOPE_CLAIMS, REALM, PUBLIC_PATHS, SCOPE_RULES, ALLOW_OPTIONS, ACCEPT_QUERY_TOKEN, ACCEPT_FORM_TOKEN,
+      RETRY_AFTER_SECONDS)));
+
+  private static final Pattern LIST_SEPARATOR = Pattern.compile("[,\\s]+");
+
+  private final Function<String, String> values;
+  private final Function<String, String> label;
+
+  private ConfigurationReader(Function<String, String> values, Function<String, String> label) {
+    this.values = values;
+    this.label = label;
+  }
+
+  /**
+   * Every name this reader understands.
+   *
+   * @return the names, sorted; unmodifiable
+   */
+  public static Set<String> names() {
+    return NAMES;
+  }
+
+  /**
+   * A reader over the settings {@code present} names, whose values {@code values} looks up.
+   *
+   * @param present the names of the settings that are set (for example every init parameter name);
+   *     each must be one of {@link #names()}, so a misspelled setting cannot silently drop a rule
+   * @param values the value of a name, or null when it is not set; called only with names from
+   *     {@link #names()}, and only while this reader builds something
+   * @param label how messages name a setting, e.g. {@code name -> "init parameter " + name} or
+   *     {@code name -> "property tokenguard." + name}
+   * @return a reader; it reads the values when it builds something
+   * @throws IllegalArgumentException when a present name is unknown (the message lists the known
+   *     ones)
+   * @throws NullPointerException when an argument or a present name is null
+   */
+  public static ConfigurationReader of(Collection<String> present, Function<String, String> values,
+      Function<String, String> label) {
+    Objects.requireNonNull(present, "present");
+    Objects.requireNonNull(values, "values");
+    Objects.requireNonNull(label, "label");
+    for (String name : present) {
+      if (!NAMES.contains(Objects.requireNonNull(name, "name"))) {
+        throw new IllegalArgumentException("unknown " + label.apply(name) + "; known: " + NAMES);
+      }
+    }
+    return new ConfigurationReader(values, label);
+  }
+
+  /**
+   * A verifier builder from {@code issuer}, {@code audience}, {@code jwks-uri} and {@code
+   * scope-claims}; adjust it (a clock, algorithms) before building.
+   *
+   * @return a new verifier builder holding those settings
+   * @throws IllegalStateException when {@code issuer} or {@code audience} is missing
+   * @throws IllegalArgumentException when one of them is malformed (the message names it)
+   */
+  public AccessTokenVerifier.Builder verifierBuilder() {
+    String issuer = value(ISSUER);
+    if (issuer == null) {
+      throw new IllegalStateException(label.apply(ISSUER) + " is required: the exact iss of the tokens, e.g. https://tenant.us.auth0.com/");
+    }
+    String audience = value(AUDIENCE);
+    if (audience == null) {
+      throw new IllegalStateException(label.apply(AUDIENCE) + " is required: the API identifier that aud must contain");
+    }
+    AccessTokenVerifier.Builder verifier = AccessTokenVerifier.builder();
+    apply(ISSUER, () -> verifier.issuer(issuer));
+    apply(AUDIENCE, () -> verifier.audience(list(audience)));
+    String jwksUri = value(JWKS_URI);
+    if (jwksUri != null) {
+      URI uri;
+      try {
+        uri = URI.create(jwksUri);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(label.apply(JWKS_URI) + " is not a URI: " + e.getMessage(), e);
+      }
+      apply(JWKS_URI, () -> verifier.jwksUri(uri));
+    }
+    String scopeClaims = value(SCOPE_CLAIMS);
+    if (scopeClaims != null) {
+      apply(SCOPE_CLAIMS, () -> verifier.scopeClaims(list(scopeClaims)));
+    }
+    return verifier;
+  }
+
+  /**
+   * A resource builder for {@code verifier} from {@code realm}, {@code public-paths}, {@code
+   * scope-rules}, {@code allow-options}, {@code accept-query-token}, {@code accept-form-token} and
+   * {@code retry-after-seconds}. The resource it builds does not own {@code verifier}.
+   *
+   * @param verifier the verifier the resource checks tokens with; its owner closes it
+   * @return a new resource builder holding those settings, to adjust or build
+   * @throws IllegalArgumentException when one of them is malformed (the message names it)
+   * @throws NullPointerException when {@code verifier} is null
+   */
+  public ProtectedResource.Builder resourceBuilder(AccessTokenVerifier verifier) {
+    ProtectedResource.Builder resource = ProtectedResource.builder(verifier);
+    String realm = value(REALM);
+    if (realm != null) {
+      apply(REALM, () -> resource.realm(realm));
+    }
+    String publicPaths = value(PUBLIC_PATHS);
+    if (publicPaths != null) {
+      apply(PUBLIC_PATHS, () -> resource.permit(list(publicPaths)));
+    }
+    String scopeRules = value(SCOPE_RULES);
+    if (scopeRules != null) {
+      addScopeRules(resource, scopeRules);
+    }
+    if (flag(ALLOW_OPTIONS)) {
+      resource.permitCorsPreflight();
+    }
+    if (flag(ACCEPT_QUERY_TOKEN)) {
+      resource.acceptQueryParameter();
+    }
+    if (flag(ACCEPT_FORM_TOKEN)) {
+      resource.acceptFormBody();
+    }
+    String retryAfter = value(RETRY_AFTER_SECONDS);
+    if (retryAfter != null) {
+      long seconds;
+      try {
+        seconds = Long.parseLong(retryAfter);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(label.apply(RETRY_AFTER_SECONDS) + " must be a number of seconds: " + retryAfter);
+      }
+      apply(RETRY_AFTER_SECONDS, () -> resource.retryAfter(Duration.ofSeconds(seconds)));
+    }
+    return resource;
+  }
+
+  /**
+   * The verifier ({@link #verifierBuilder()}) and the resource ({@link #resourceBuilder}) in one:
+   * the resource owns the verifier, so {@link ProtectedResource#close()} closes it (and stops its
+   * key-fetch thread). When the resource settings are malformed, the verifier is closed before the
+   * exception is thrown.
+   *
+   * @return the resource, owning its verifier
+   * @throws IllegalArgumentException when a setting is malformed (the message names it)
+   * @throws IllegalStateException when {@code issuer} or {@code audience} is missing
+   */
+  public ProtectedResource protectedResource() {
+    AccessTokenVerifier verifier = verifierBuilder().build();
+    try {
+      return resourceBuilder(verifier).ownsVerifier().build();
+    } catch (RuntimeException e) {
+      verifier.close();
+      throw e;
+    }
+  }
+
+  /**
+   * {@code /api/patients/*=read:patients; /api/admin/*=read:admin write:admin;
+   * /api/reports/*=read:reports|admin}: spaces or commas mean all of, {@code |} means any of.
+   */
+  private void addScopeRules(ProtectedResource.Builder resource, String rules) {
+    String name = label.apply(SCOPE_RULES);
+    for (String rule : rules.split(";")) {
+      String r = rule.trim();
+      if (r.isEmpty()) {
+        continue;
+      }
+      int eq = r.indexOf('=');
+      if (eq <= 0 || eq == r.length() - 1) {
+        throw new IllegalArgumentException(name + ": each rule is pattern=scopes, got " + r);
+      }
+      String pattern = r.substring(0, eq).trim();
+      String scopes = r.substring(eq + 1).trim();
+      if (scopes.contains("|")) {
+        List<String> any = new ArrayList<>();
+        for (String scope : scopes.split("\\|", -1)) {
+          String s = scope.trim();
+          if (s.isEmpty()) {
+            throw new IllegalArgumentException(name + ": an any-of rule has an empty scope between its | signs, got " + r);
+          }
+          if (LIST_SEPARATOR.matcher(s).find()) {
+            throw new IllegalArgumentException(name + ": do not mix | (any of) with spaces or commas (all of) in one rule, got " + r);
+          }
+          any.add(s);
+        }
+        apply(SCOPE_RULES, () -> resource.requireAnyScope(pattern, any.toArray(new String[0])));
+      } else {
+        apply(SCOPE_RULES, () -> resource.requireScopes(pattern, list(scopes)));
+      }
+    }
+  }
+
+  /** Runs a builder call, naming the setting in the message of what it throws. */
+  private void apply(String name, Runnable call) {
+    try {
+      call.run();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(label.apply(name) + ": " + e.getMessage(), e);
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(label.apply(name) + ": " + e.getMessage(), e);
+    }
+  }
+
+  private String value(String name) {
+    String v = values.apply(name);
+    if (v == null) {
+      return null;
+    }
+    String trimmed = v.trim();
+    return trimmed.isEmpty() ? null : trimmed;
+  }
+
+  private boolean flag(String name) {
+    String v = value(name);
+    if (v == null || v.equalsIgnoreCase("false")) {
+      return false;
+    }
+    if (v.equalsIgnoreCase("true")) {
+      return true;
+    }
+    throw new IllegalArgumentException(label.apply(name) + " must be true or false, got " + v);
+  }
+
+  private static String[] list(String value) {
+    List<String> out = new ArrayList<>();
+    for (String item : LIST_SEPARATOR.split(value.trim())) {
+      if (!item.isEmpty()) {
+        out.add(item);
+      }
+    }
+    return out.toArray(new String[0]);
+  }
+}

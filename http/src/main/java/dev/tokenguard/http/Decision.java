@@ -1,0 +1,107 @@
+package dev.tokenguard.http;
+
+import dev.tokenguard.AccessToken;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What {@link ProtectedResource#decide(ResourceRequest)} concluded about one request: let it
+ * through to the application, or refuse it with an {@link Answer}.
+ *
+ * <p>An allowed request carries the verified {@link AccessToken} (none on a public path or a CORS
+ * preflight let through) and the header fields to add to the application's response (for example
+ * {@code Cache-Control: private} when the token came in the URI query, RFC 6750 section 2.3). A
+ * refused request carries the complete answer, and the application must not be called. Either way,
+ * when the form body was read to look for a token, {@link #consumedBody()} holds it.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class Decision {
+  private static final Decision PUBLIC = new Decision(null, null, Map.of(), null);
+
+  private final AccessToken token;
+  private final Answer answer;
+  private final Map<String, List<String>> responseHeaders;
+  private final byte[] consumedBody;
+
+  private Decision(AccessToken token, Answer answer, Map<String, List<String>> responseHeaders, byte[] consumedBody) {
+    this.token = token;
+    this.answer = answer;
+    this.responseHeaders = responseHeaders;
+    this.consumedBody = consumedBody;
+  }
+
+  /** Allowed without a token: a public path, or a CORS preflight let through. */
+  static Decision allowPublic() {
+    return PUBLIC;
+  }
+
+  static Decision allow(AccessToken token, Map<String, List<String>> responseHeaders, byte[] consumedBody) {
+    return new Decision(token, null, responseHeaders, consumedBody);
+  }
+
+  static Decision refuse(Answer answer, byte[] consumedBody) {
+    return new Decision(null, answer, Map.of(), consumedBody);
+  }
+
+  /**
+   * Whether the request may reach the application.
+   *
+   * @return true when allowed; false when {@link #answer()} must be sent instead
+   */
+  public boolean isAllowed() {
+    return answer == null;
+  }
+
+  /**
+   * The verified token of an allowed request; empty on a public path, for a CORS preflight let
+   * through, and for a refused request.
+   *
+   * @return the verified token, or empty
+   */
+  public Optional<AccessToken> accessToken() {
+    return Optional.ofNullable(token);
+  }
+
+  /**
+   * For an allowed request, the header fields to add to the application's response, by name in
+   * order, each with its values (unmodifiable): {@code Cache-Control: private} when the token came
+   * in the URI query. Empty otherwise.
+   *
+   * @return header name to its values, both in order; unmodifiable
+   */
+  public Map<String, List<String>> responseHeaders() {
+    return responseHeaders;
+  }
+
+  /**
+   * For a refused request, the answer to send (and nothing else).
+   *
+   * @return the answer, or empty when the request is allowed
+   */
+  public Optional<Answer> answer() {
+    return Optional.ofNullable(answer);
+  }
+
+  /**
+   * The request body as read through {@link ResourceRequest#body()} to look for an {@code
+   * access_token} form parameter (a fresh copy on each call); empty when the body was not read.
+   * For an allowed request the adapter must give exactly these bytes to the application, since the
+   * request's own stream is consumed.
+   *
+   * @return the body bytes (at most 64 KiB), or empty
+   */
+  public Optional<byte[]> consumedBody() {
+    return consumedBody == null ? Optional.empty() : Optional.of(consumedBody.clone());
+  }
+
+  /** {@code allowed (subject ...)}, {@code allowed (public)} or {@code refused 401 ...}; never the token. */
+  @Override
+  public String toString() {
+    if (answer != null) {
+      return "refused " + answer;
+    }
+    return token == null ? "allowed (public)" : "allowed (subject " + token.subject() + ")";
+  }
+}

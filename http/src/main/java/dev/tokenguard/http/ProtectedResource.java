@@ -1,0 +1,363 @@
+package dev.tokenguard.http;
+
+import dev.tokenguard.AccessToken;
+import dev.tokenguard.AccessTokenVerifier;
+import dev.tokenguard.Requirement;
+import dev.tokenguard.TokenRequest;
+import dev.tokenguard.TokenVerificationException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * An API protected by OAuth 2.0 access tokens, as the HTTP layer sees it: the realm, which paths
+ * are public and what every other path requires of a token, and which RFC 6750 methods of sending
+ * the token are accepted. {@link #decide(ResourceRequest)} turns one request into a {@link
+ * Decision}; adapters for a web framework only translate requests and write answers.
+ *
+ * <pre>{@code
+ * ProtectedResource resource = ProtectedResource.builder(verifier)
+ *     .realm("health-api")
+ *     .permit("/api/public")                              // that path only, no token looked at
+ *     .requireScopes("/api/patients", "read:patients")    // the path and everything below it
+ *     .requireAnyScope("/api/reports", "read:reports", "read:admin")
+ *     .build();                                           // any other path: a valid token
+ * Decision decision = resource.decide(request);
+ * }</pre>
+ *
+ * <p>Answers follow RFC 6750 section 3 (see {@link Answer}): no credentials, or only another scheme
+ * such as Basic: 401 with a challenge without error; a malformed request (two {@code
+ * Authorization} lines, {@code Bearer} without a token, a token without its {@code Bearer} scheme,
+ * a token sent by two methods, a repeated or disabled {@code access_token} parameter): 400 {@code
+ * invalid_request}; a token the verifier refuses: 401 {@code invalid_token}; a valid token that
+ * does not meet the path's {@link Requirement}: 403 {@code insufficient_scope} with {@code
+ * scope="..."}; the issuer's keys unavailable: 503 with {@code Retry-After} and a challenge without
+ * error. The requirement is checked by the verifier ({@link TokenRequest#requiring(Requirement)}),
+ * the one place scopes are evaluated. Descriptions are fixed sentences; nothing from the request is
+ * echoed. Refusals are logged at DEBUG (logger {@code dev.tokenguard.http.ProtectedResource}),
+ * never with the token.
+ *
+ * <p>Immutable and thread-safe: build one per API and share it. A resource made by {@link
+ * ConfigurationReader#protectedResource()} owns the verifier it built, and {@link #close()} closes
+ * it; a resource made by {@link #builder(AccessTokenVerifier)} leaves the given verifier alone.
+ */
+public final class ProtectedResource implements AutoCloseable {
+  static final String DEFAULT_REALM = "api";
+  static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(30);
+
+  final AccessTokenVerifier verifier;
+  final String realm;
+  final AccessRules rules;
+  final TokenExtractor extractor;
+  final boolean allowPreflight;
+  final long retryAfterSeconds;
+  private final boolean ownsVerifier;
+  private final Refusals refusals;
+
+  private ProtectedResource(Builder b) {
+    this.verifier = b.verifier;
+    this.realm = b.realm != null ? b.realm : DEFAULT_REALM;
+    this.rules = b.rules.build();
+    this.extractor = new TokenExtractor(b.acceptQuery, b.acceptForm);
+    this.allowPreflight = b.allowPreflight;
+    this.retryAfterSeconds = (b.retryAfter != null ? b.retryAfter : DEFAULT_RETRY_AFTER).toSeconds();
+    this.ownsVerifier = b.ownsVerifier;
+    this.refusals = new Refusals(realm, retryAfterSeconds);
+  }
+
+  /**
+   * A builder for a resource whose tokens {@code verifier} checks. The resource does not own the
+   * verifier: {@link #close()} leaves it open.
+   *
+   * @param verifier checks the tokens (and the paths' requirements); shared, thread-safe
+   * @return a new builder
+   * @throws NullPointerException when {@code verifier} is null
+   */
+  public static Builder builder(AccessTokenVerifier verifier) {
+    return new Builder(Objects.requireNonNull(verifier, "verifier"));
+  }
+
+  /**
+   * Decides whether {@code request} may reach the application. In order: a CORS preflight passes
+   * when allowed; a public path passes without its credentials being looked at; otherwise the one
+   * access token the request carries (RFC 6750 section 2) is verified with the requirement of the
+   * most specific rule for the path ({@link Requirement#none()} for a path no rule covers), and the
+   * request passes with the verified token or is refused with its RFC 6750 answer. A rejected token
+   * never throws.
+   *
+   * @param request the request, as the adapter exposes it
+   * @return the decision; never null
+   * @throws NullPointerException when {@code request} or its {@link ResourceRequest#path()} is null
+   * @throws IOException when reading the form body fails (only with {@link Builder#acceptFormBody()})
+   */
+  public Decision decide(ResourceRequest request) throws IOException {
+    Objects.requireNonNull(request, "request");
+    if (allowPreflight && isCorsPreflight(request)) {
+      return Decision.allowPublic();
+    }
+    String path = Objects.requireNonNull(request.path(), "request.path()");
+    AccessRules.Rule rule = rules.match(path.isEmpty() ? "/" : path);
+    if (rule.isPublic) {
+      return Decision.allowPublic();
+    }
+
+    TokenExtractor.Result found = extractor.extract(request);
+    switch (found.outcome) {
+      case NONE:
+        return Decision.refuse(refusals.noCredentials("no access token"), found.body);
+      case INVALID_REQUEST:
+        return Decision.refuse(refusals.invalidRequest(found.description), found.body);
+      case MALFORMED_TOKEN:
+        return Decision.refuse(refusals.malformedToken(), found.body);
+      case TOKEN:
+      default:
+        break;
+    }
+
+    AccessToken token;
+    try {
+      token = verifier.verify(TokenRequest.bearer(found.token).requiring(rule.requirement));
+    } catch (TokenVerificationException e) {
+      String why = e.reason() == TokenVerificationException.Reason.INSUFFICIENT_SCOPE
+          ? e.reason().name() + ", rule " + rule
+          : e.reason().name();
+      return Decision.refuse(refusals.refused(e, why), found.body);
+    }
+    // RFC 6750 2.3: a response to a request carrying the token in the URI should not be shared.
+    Map<String, List<String>> headers = found.fromQuery ? Map.of("Cache-Control", List.of("private")) : Map.of();
+    return Decision.allow(token, headers, found.body);
+  }
+
+  /**
+   * Closes the verifier when this resource owns it (it was built by {@link
+   * ConfigurationReader#protectedResource()}), stopping its key-fetch thread; does nothing for a
+   * verifier given to {@link #builder(AccessTokenVerifier)}. Idempotent; never throws.
+   */
+  @Override
+  public void close() {
+    if (ownsVerifier) {
+      verifier.close();
+    }
+  }
+
+  /** The realm and the rules, for logs. */
+  @Override
+  public String toString() {
+    return "ProtectedResource{realm=" + realm + ", rules=" + rules + "}";
+  }
+
+  private static boolean isCorsPreflight(ResourceRequest request) {
+    return "OPTIONS".equals(request.method())
+        && !request.headers("Origin").isEmpty()
+        && !request.headers("Access-Control-Request-Method").isEmpty();
+  }
+
+  /**
+   * Configures a {@link ProtectedResource}. Not thread-safe. Setters check their arguments at once
+   * and throw {@link IllegalArgumentException} (or {@link NullPointerException} for a null);
+   * setting the realm or the retry delay twice throws {@link IllegalStateException}, and giving one
+   * path two rules is refused: an error rather than a silent overwrite.
+   *
+   * <p><b>Path patterns</b> are matched against {@link ResourceRequest#path()}, and fail safe:
+   *
+   * <ul>
+   *   <li>A requirement ({@link #requireScopes}, {@link #requireAnyScope}, {@link #require})
+   *       protects its path and everything below it: {@code /api/orders} covers {@code
+   *       /api/orders}, {@code /api/orders/} and {@code /api/orders/42} (but not {@code
+   *       /api/ordersX}); {@code /api/orders/*} means the same, so giving both is refused.
+   *   <li>A public pattern ({@link #permit}) opens exactly its path ({@code /api/public} does not
+   *       open {@code /api/public/x}), unless it ends in {@code /*}: {@code /docs/*} opens {@code
+   *       /docs} and everything below it. Opening more than was written is the unsafe direction.
+   *   <li>The most specific rule wins: an exact public pattern beats every prefix, a longer prefix a
+   *       shorter one; the order of the calls does not matter. A public exact pattern may open a
+   *       path below a requirement ({@code /api/*} required, {@code /api/health} public), but not
+   *       the path a requirement names itself ({@code /api/orders} both public and required is
+   *       refused).
+   *   <li>A path no rule covers needs a valid token.
+   * </ul>
+   *
+   * A pattern starts with {@code /}, may end in {@code /*} (its only {@code *}), and holds no
+   * spaces, controls, {@code ?}, {@code #}, {@code ;} or empty segment.
+   */
+  public static final class Builder {
+    private final AccessTokenVerifier verifier;
+    private final AccessRules.Builder rules = new AccessRules.Builder();
+    private String realm;
+    private Duration retryAfter;
+    private boolean allowPreflight;
+    private boolean acceptQuery;
+    private boolean acceptForm;
+    private boolean ownsVerifier;
+
+    private Builder(AccessTokenVerifier verifier) {
+      this.verifier = verifier;
+    }
+
+    /**
+     * The {@code realm} of every challenge (RFC 9110 section 11.5; default {@code api}): printable
+     * ASCII; quotes and backslashes are escaped on output.
+     *
+     * @param realm the realm, e.g. {@code health-api}
+     * @return this builder
+     * @throws IllegalArgumentException when empty or not printable ASCII
+     * @throws IllegalStateException when the realm was already set
+     */
+    public Builder realm(String realm) {
+      Objects.requireNonNull(realm, "realm");
+      if (this.realm != null) {
+        throw new IllegalStateException("realm was already set to " + this.realm);
+      }
+      if (realm.isEmpty()) {
+        throw new IllegalArgumentException("realm must not be empty");
+      }
+      for (int i = 0; i < realm.length(); i++) {
+        char c = realm.charAt(i);
+        if (c < 0x20 || c > 0x7e) {
+          throw new IllegalArgumentException("realm must be printable ASCII");
+        }
+      }
+      this.realm = realm;
+      return this;
+    }
+
+    /**
+     * Paths that need no token; their credentials are not looked at. Each pattern opens exactly its
+     * path, or with a final {@code /*} its path and everything below it.
+     *
+     * @param patterns one or more path patterns, e.g. {@code /api/public} or {@code /docs/*}
+     * @return this builder
+     * @throws IllegalArgumentException when no pattern is given, a pattern is malformed, or a path
+     *     already has a rule
+     */
+    public Builder permit(String... patterns) {
+      Objects.requireNonNull(patterns, "patterns");
+      if (patterns.length == 0) {
+        throw new IllegalArgumentException("permit needs at least one path pattern");
+      }
+      for (String pattern : patterns) {
+        rules.permit(pattern);
+      }
+      return this;
+    }
+
+    /**
+     * The path {@code pattern} and everything below it need a token carrying every one of {@code
+     * scopes} ({@link Requirement#allScopes(String...)}).
+     *
+     * @param pattern a path pattern, e.g. {@code /api/patients} (same as {@code /api/patients/*})
+     * @param scopes one or more RFC 6750 scope tokens
+     * @return this builder
+     * @throws IllegalArgumentException when the pattern is malformed or already has a rule, or
+     *     there is no scope or a scope is not an RFC 6750 section 3 scope token
+     */
+    public Builder requireScopes(String pattern, String... scopes) {
+      return require(pattern, Requirement.allScopes(scopes));
+    }
+
+    /**
+     * The path {@code pattern} and everything below it need a token carrying at least one of
+     * {@code scopes} ({@link Requirement#anyScope(String...)}).
+     *
+     * @param pattern a path pattern, e.g. {@code /api/reports}
+     * @param scopes one or more RFC 6750 scope tokens
+     * @return this builder
+     * @throws IllegalArgumentException as {@link #requireScopes(String, String...)}
+     */
+    public Builder requireAnyScope(String pattern, String... scopes) {
+      return require(pattern, Requirement.anyScope(scopes));
+    }
+
+    /**
+     * The path {@code pattern} and everything below it need a token meeting {@code requirement}
+     * ({@link Requirement#none()}: any valid token, which also keeps a shorter public prefix from
+     * opening them).
+     *
+     * @param pattern a path pattern, e.g. {@code /api/records}
+     * @param requirement what a valid token must meet there
+     * @return this builder
+     * @throws IllegalArgumentException when the pattern is malformed or already has a rule
+     */
+    public Builder require(String pattern, Requirement requirement) {
+      rules.require(pattern, Objects.requireNonNull(requirement, "requirement"));
+      return this;
+    }
+
+    /**
+     * Lets CORS preflight requests ({@code OPTIONS} with {@code Origin} and {@code
+     * Access-Control-Request-Method}) through without a token, for whatever answers CORS behind
+     * the filter. Other {@code OPTIONS} requests still need a token. Default: off. Any client can
+     * send such a request, so whatever answers {@code OPTIONS} must answer the preflight only and
+     * serve no data.
+     *
+     * @return this builder
+     */
+    public Builder permitCorsPreflight() {
+      this.allowPreflight = true;
+      return this;
+    }
+
+    /**
+     * Also accepts the token in the {@code access_token} URI query parameter (RFC 6750 section
+     * 2.3); an allowed request then asks for {@code Cache-Control: private} on its response.
+     * Default: off, since URIs end up in logs and {@code Referer} headers (OAuth 2.1 removes this
+     * method). While off, a request with that parameter gets 400 {@code invalid_request}.
+     *
+     * @return this builder
+     */
+    public Builder acceptQueryParameter() {
+      this.acceptQuery = true;
+      return this;
+    }
+
+    /**
+     * Also accepts the token in the {@code access_token} parameter of an {@code
+     * application/x-www-form-urlencoded} body of a POST, PUT or PATCH (RFC 6750 section 2.2). Such
+     * bodies (up to 64 KiB) are then read through {@link ResourceRequest#body()}, and the adapter
+     * replays them ({@link Decision#consumedBody()}). Default: off.
+     *
+     * @return this builder
+     */
+    public Builder acceptFormBody() {
+      this.acceptForm = true;
+      return this;
+    }
+
+    /**
+     * The {@code Retry-After} of a 503 when the issuer's keys are unavailable (RFC 9110 section
+     * 10.2.3; default 30 s).
+     *
+     * @param delay between 1 second and 1 hour; sent in whole seconds
+     * @return this builder
+     * @throws IllegalArgumentException when outside that range
+     * @throws IllegalStateException when the delay was already set
+     */
+    public Builder retryAfter(Duration delay) {
+      Objects.requireNonNull(delay, "delay");
+      if (this.retryAfter != null) {
+        throw new IllegalStateException("retryAfter was already set to " + this.retryAfter);
+      }
+      if (delay.compareTo(Duration.ofSeconds(1)) < 0 || delay.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException("retryAfter must be between 1 second and 1 hour, was " + delay);
+      }
+      this.retryAfter = delay;
+      return this;
+    }
+
+    /** For {@link ConfigurationReader}: the resource owns the verifier and closes it. */
+    Builder ownsVerifier() {
+      this.ownsVerifier = true;
+      return this;
+    }
+
+    /**
+     * Builds the resource. The builder may be used again.
+     *
+     * @return the resource; immutable and thread-safe
+     */
+    public ProtectedResource build() {
+      return new ProtectedResource(this);
+    }
+  }
+}

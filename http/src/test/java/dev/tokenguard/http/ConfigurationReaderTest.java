@@ -1,0 +1,230 @@
+package dev.tokenguard.http;
+
+import static dev.tokenguard.http.Answers.params;
+import static dev.tokenguard.http.Answers.refused;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tokenguard.AccessTokenVerifier;
+import dev.tokenguard.testing.FakeIssuer;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The shared configuration names and grammar, as web.xml, properties and others give them. */
+class ConfigurationReaderTest {
+  private static final Map<String, String> BASE = Map.of("issuer", "https://tenant.example/", "audience", "https://api.example");
+
+  static ConfigurationReader reader(Map<String, String> settings) {
+    return ConfigurationReader.of(settings.keySet(), settings::get, name -> "init parameter " + name);
+  }
+
+  private static Map<String, String> with(Map<String, String> base, String... nameValues) {
+    Map<String, String> all = new LinkedHashMap<>(base);
+    for (int i = 0; i < nameValues.length; i += 2) {
+      all.put(nameValues[i], nameValues[i + 1]);
+    }
+    return all;
+  }
+
+  private static ProtectedResource resource(Map<String, String> settings) {
+    return reader(settings).protectedResource();
+  }
+
+  @Test
+  void theNamesAreTheDocumentedOnes() {
+    assertThat(ConfigurationReader.names()).containsExactly("accept-form-token", "accept-query-token", "allow-options",
+        "audience", "issuer", "jwks-uri", "public-paths", "realm", "retry-after-seconds", "scope-claims", "scope-rules");
+  }
+
+  @Nested
+  class Misconfiguration {
+    @Test
+    void anUnknownNameIsRefusedWithTheKnownOnes() {
+      assertThatThrownBy(() -> reader(with(BASE, "scope-rule", "/a=b")))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("unknown init parameter scope-rule")
+          .hasMessageContaining("scope-rules").hasMessageContaining("scope-claims");
+    }
+
+    @Test
+    void theLabelNamesTheSettingAsTheAdapterSpellsIt() {
+      Map<String, String> settings = with(BASE, "allow-options", "yes");
+      assertThatThrownBy(() -> ConfigurationReader.of(settings.keySet(), settings::get, n -> "property tokenguard." + n).protectedResource())
+          .hasMessage("property tokenguard.allow-options must be true or false, got yes");
+    }
+
+    @Test
+    void missingIssuerOrAudienceIsNamed() {
+      assertThatThrownBy(() -> resource(Map.of("audience", "https://api.example")))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("init parameter issuer is required");
+      assertThatThrownBy(() -> resource(Map.of("issuer", "https://tenant.example/")))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("init parameter audience is required");
+    }
+
+    @Test
+    void aBlankValueCountsAsAbsent() {
+      assertThatThrownBy(() -> resource(with(BASE, "issuer", "  ")))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("issuer is required");
+    }
+
+    @Test
+    void malformedScopeRulesAreNamed() {
+      Map<String, String> expected = new LinkedHashMap<>();
+      expected.put("/api/admin/*", "each rule is pattern=scopes");
+      expected.put("/api/admin/*=", "each rule is pattern=scopes");
+      expected.put("=read", "each rule is pattern=scopes");
+      expected.put("api/admin=read:admin", "a path pattern starts with /");
+      expected.put("/api/*/x=read", "* is allowed only as a final /*");
+      expected.put("/a=b|c d", "do not mix | (any of) with spaces or commas");
+      expected.put("/a=x; /a=y", "the path pattern /a already has a rule");
+      expected.put("/a=x; /a/*=y", "the path pattern /a/* already has a rule");
+      expected.put("/a=x|", "an any-of rule has an empty scope");
+      expected.put("/a=|x", "an any-of rule has an empty scope");
+      expected.put("/a=read\"x", "a scope is printable ASCII");
+      expected.forEach((rule, message) -> assertThatThrownBy(() -> resource(with(BASE, "scope-rules", rule)))
+          .as(rule).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("init parameter scope-rules").hasMessageContaining(message));
+    }
+
+    @Test
+    void aPublicPathThatAScopeRuleNamesIsRefused() {
+      assertThatThrownBy(() -> resource(with(BASE, "public-paths", "/api/orders", "scope-rules", "/api/orders/*=read:orders")))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("init parameter scope-rules").hasMessageContaining("already public");
+    }
+
+    @Test
+    void otherMalformedValuesAreNamed() {
+      assertThat(catchMessage(with(BASE, "jwks-uri", "not a uri"))).contains("init parameter jwks-uri is not a URI");
+      assertThat(catchMessage(with(BASE, "jwks-uri", "http://tenant.example/jwks"))).startsWith("init parameter jwks-uri: ");
+      assertThat(catchMessage(with(BASE, "issuer", "http://tenant.example/"))).startsWith("init parameter issuer: ");
+      assertThat(catchMessage(with(BASE, "retry-after-seconds", "soon"))).contains("init parameter retry-after-seconds must be a number of seconds");
+      assertThat(catchMessage(with(BASE, "retry-after-seconds", "0"))).startsWith("init parameter retry-after-seconds: retryAfter must be between");
+      assertThat(catchMessage(with(BASE, "realm", "a\u0001b"))).startsWith("init parameter realm: ");
+      assertThat(catchMessage(with(BASE, "public-paths", "public"))).startsWith("init parameter public-paths: a path pattern starts with /");
+      assertThat(catchMessage(with(BASE, "accept-query-token", "1"))).isEqualTo("init parameter accept-query-token must be true or false, got 1");
+    }
+
+    private String catchMessage(Map<String, String> settings) {
+      try {
+        resource(settings).close();
+      } catch (RuntimeException e) {
+        return e.getMessage();
+      }
+      throw new AssertionError("accepted " + settings);
+    }
+  }
+
+  @Test
+  void theSettingsReachTheResource() {
+    Map<String, String> settings = with(BASE, "realm", "health-api", "public-paths", "/api/public, /health /docs/*",
+        "scope-rules", " /api/patients=read:patients; ;/api/reports/*=read:reports | read:admin; /api/both=a,b c",
+        "allow-options", "TRUE", "accept-query-token", "true", "accept-form-token", "false", "retry-after-seconds", " 12 ");
+    try (ProtectedResource r = resource(settings)) {
+      assertThat(r.realm).isEqualTo("health-api");
+      assertThat(r.allowPreflight).isTrue();
+      assertThat(r.extractor.queryAllowed).isTrue();
+      assertThat(r.extractor.formAllowed).isFalse();
+      assertThat(r.retryAfterSeconds).isEqualTo(12);
+      assertThat(r.rules.match("/health").isPublic).isTrue();
+      assertThat(r.rules.match("/docs/x").isPublic).isTrue();
+      assertThat(r.rules.match("/api/patients/1").requirement.toString()).isEqualTo("all of [read:patients]");
+      assertThat(r.rules.match("/api/reports").requirement.toString()).isEqualTo("any of [read:reports, read:admin]");
+      assertThat(r.rules.match("/api/both").requirement.toString()).isEqualTo("all of [a, b, c]");
+    }
+  }
+
+  @Test
+  void resourceBuilderNeedsNoIssuerAndDoesNotOwnTheVerifier() {
+    try (FakeIssuer issuer = FakeIssuer.start(); AccessTokenVerifier verifier = issuer.verifierBuilder().build()) {
+      Map<String, String> settings = Map.of("realm", "r", "scope-rules", "/a=x");
+      ProtectedResource r = reader(settings).resourceBuilder(verifier).build();
+      assertThat(r.verifier).isSameAs(verifier);
+      assertThat(r.rules.match("/a/b").requirement.scopes()).containsExactly("x");
+    }
+  }
+
+  /** Issue 10 item 1: Okta sends scp as an array, Entra ID as a string; scope-claims chooses the claims. */
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  class ScopeClaims {
+    private final FakeIssuer issuer = FakeIssuer.start();
+
+    private Map<String, String> settings(String... extra) {
+      return with(Map.of("issuer", issuer.issuer(), "audience", issuer.audience(), "jwks-uri", issuer.jwksUri().toString(),
+          "scope-rules", "/api/patients=read:patients; /api/admin=read:admin"), extra);
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    void stop() {
+      issuer.close();
+    }
+
+    private static Decision decide(ProtectedResource r, String path, String token) {
+      try {
+        return r.decide(InMemoryRequest.get(path).bearer(token));
+      } catch (IOException e) {
+        throw new AssertionError(e);
+      }
+    }
+
+    @Test
+    void oktaAndEntraShapedScpTokensMeetScopeRulesWithScopeClaimsScp() {
+      String okta = issuer.accessToken().claim("scp", List.of("read:patients", "openid")).claim("cid", "0oa1client").sign();
+      String entra = issuer.accessToken().claim("scp", "read:patients write:notes").claim("appid", "client-app").sign();
+      try (ProtectedResource r = resource(settings("scope-claims", "scp"))) {
+        assertThat(decide(r, "/api/patients/1", okta).isAllowed()).isTrue();
+        assertThat(decide(r, "/api/patients/1", entra).isAllowed()).isTrue();
+        assertThat(params(refused(decide(r, "/api/admin", okta), 403))).containsEntry("scope", "read:admin");
+      }
+    }
+
+    @Test
+    void scopeClaimsReplacesTheDefaultClaims() {
+      String scopeOnly = issuer.accessToken().scopes("read:admin").sign();
+      try (ProtectedResource byDefault = resource(settings())) {
+        assertThat(decide(byDefault, "/api/admin", scopeOnly).isAllowed()).as("scope is read by default").isTrue();
+      }
+      try (ProtectedResource scpOnly = resource(settings("scope-claims", "scp"))) {
+        refused(decide(scpOnly, "/api/admin", scopeOnly), 403);
+      }
+      try (ProtectedResource both = resource(settings("scope-claims", "scp, scope"))) {
+        assertThat(decide(both, "/api/admin", scopeOnly).isAllowed()).isTrue();
+      }
+    }
+  }
+
+  /** Issue 10 item 11: what the reader built, the resource closes (no tokenguard-jwks-fetch thread left behind). */
+  @Test
+  void closingTheResourceStopsTheKeyFetchThreadOfTheVerifierItBuilt() throws Exception {
+    try (FakeIssuer issuer = FakeIssuer.start()) {
+      Set<Thread> before = fetchThreads();
+      ProtectedResource r = resource(Map.of("issuer", issuer.issuer(), "audience", issuer.audience(),
+          "jwks-uri", issuer.jwksUri().toString()));
+      assertThat(r.decide(InMemoryRequest.get("/x").bearer(issuer.accessToken().sign())).isAllowed()).isTrue();
+      Set<Thread> started = fetchThreads();
+      started.removeAll(before);
+      assertThat(started).as("the verifier fetched its keys on its own thread").hasSize(1);
+
+      r.close();
+
+      for (Thread t : started) {
+        t.join(10_000);
+        assertThat(t.isAlive()).as("%s after close()", t).isFalse();
+      }
+    }
+  }
+
+  static Set<Thread> fetchThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("tokenguard-jwks-fetch") && t.isAlive())
+        .collect(Collectors.toCollection(HashSet::new));
+  }
+}
