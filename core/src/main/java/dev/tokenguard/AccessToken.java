@@ -51,7 +51,10 @@ public final class AccessToken {
     this.claims = claims;
   }
 
-  /** The {@code iss} claim, exactly as configured in the verifier. */
+  /**
+   * The {@code iss} claim: exactly the identifier of the trusted issuer whose key verified the
+   * token, or one of that issuer's {@linkplain TrustedIssuer.Builder#alias aliases}.
+   */
   public String issuer() {
     return issuer;
   }

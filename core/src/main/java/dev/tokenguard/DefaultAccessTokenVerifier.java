@@ -6,14 +6,11 @@ import static dev.tokenguard.TokenVerificationException.Reason.MISSING_CLAIM;
 import static dev.tokenguard.TokenVerificationException.Reason.UNSUPPORTED_ALGORITHM;
 import static dev.tokenguard.TokenVerificationException.Reason.WRONG_ISSUER;
 
-import java.text.ParseException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ThreadPoolExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,10 +45,10 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
   private final CompactJws.HeaderCache headers = new CompactJws.HeaderCache();
   private final RefusalLog log;
   private final MisconfigurationMonitor monitor;
-  /** The key-fetch executor this verifier made and must stop, or null when the user gave one. */
-  private final ThreadPoolExecutor ownExecutor;
+  /** Makes the key sources; owns the key-fetch executor this verifier may have started. */
+  private final KeySources keySources;
 
-  private DefaultAccessTokenVerifier(VerifierConfig.Shared config, IssuerRegistry issuers, ThreadPoolExecutor ownExecutor) {
+  private DefaultAccessTokenVerifier(VerifierConfig.Shared config, IssuerRegistry issuers, KeySources keySources) {
     this.issuers = issuers;
     this.claimsPolicy = new ClaimsPolicy(config);
     this.claimRules = config.claimRules;
@@ -60,14 +57,16 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     this.cache = VerifiedTokenCache.create(config);
     this.log = new RefusalLog(config.clock);
     this.monitor = new MisconfigurationMonitor(config.clock);
-    this.ownExecutor = ownExecutor;
+    this.keySources = keySources;
   }
 
-  /** Wires a verifier from its configuration: one key source per trusted issuer, sharing one fetch executor. */
+  /**
+   * Wires a verifier from its configuration: one key source per trusted issuer, all sharing one
+   * fetch executor and the library's HTTP clients ({@link KeySources}).
+   */
   static DefaultAccessTokenVerifier create(VerifierConfig config) {
     VerifierConfig.Shared shared = config.shared;
-    ThreadPoolExecutor own = null;
-    Executor executor = shared.keyFetchExecutor;
+    KeySources keySources = new KeySources(shared, remoteIssuers(config));
     List<Issuer> issuers = new ArrayList<>();
     for (IssuerConfig issuer : config.issuers) {
       if (IssuerNames.isAuth0WithoutTrailingSlash(issuer.issuer)) {
@@ -75,28 +74,19 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
             + " slash every Auth0 token's iss carries, so its tokens will be refused as WRONG_ISSUER; configure "
             + Detail.quote(issuer.issuer + "/") + " (or use auth0(domain))");
       }
-      KeySource keys;
-      if (issuer.fixedJwks != null) {
-        keys = fixedKeys(issuer, shared);
-      } else {
-        if (executor == null) {
-          own = RemoteKeySource.defaultExecutor();
-          executor = own;
-        }
-        keys = new RemoteKeySource(issuer, shared.clock, shared.signatureProvider, shared.listener, executor);
-      }
-      issuers.add(new Issuer(issuer, keys));
+      issuers.add(new Issuer(issuer, keySources.create(issuer)));
     }
-    return new DefaultAccessTokenVerifier(shared, new IssuerRegistry(issuers), own);
+    return new DefaultAccessTokenVerifier(shared, new IssuerRegistry(issuers), keySources);
   }
 
-  private static KeySource fixedKeys(IssuerConfig issuer, VerifierConfig.Shared shared) {
-    try {
-      return KeySource.fixed(issuer.issuer,
-          KeySet.parse(issuer.fixedJwks, issuer.fetch.maxKeys, shared.signatureProvider, shared.clock.instant()));
-    } catch (ParseException e) {
-      throw new IllegalStateException("the JWKS given to jwks(...) is unusable: " + e.getMessage());
+  private static int remoteIssuers(VerifierConfig config) {
+    int remote = 0;
+    for (IssuerConfig issuer : config.issuers) {
+      if (issuer.fixedJwks == null) {
+        remote++;
+      }
     }
+    return remote;
   }
 
   @Override
@@ -172,7 +162,8 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     Issuer issuer = trustedIssuer(claims, jws.algorithm);
     ValidClaims valid = claimsPolicy.check(jws.typ, claims, issuer, clock.millis());
     VerificationKey key = jws.verifySignature(candidateKeys(issuer, jws));
-    AccessToken accessToken = valid.toAccessToken(issuer.id(), claims);
+    // The token's own iss: the issuer's identifier, or the alias it was routed by.
+    AccessToken accessToken = valid.toAccessToken((String) claims.get("iss"), claims);
     for (ClaimRule rule : claimRules) {
       if (!rule.accepts(accessToken)) {
         throw reject(INVALID_CLAIM, "the token does not satisfy: " + rule.description);
@@ -209,10 +200,31 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     return keys.keysFor(jws.kid, jws.algorithm);
   }
 
+  /**
+   * Loads every trusted issuer's keys, one issuer after the other; an issuer that fails does not
+   * stop the others from being loaded. One failure is thrown as it is; several are one
+   * KEYS_UNAVAILABLE naming each.
+   */
   @Override
   public void warmUp() {
+    List<TokenVerificationException> failures = new ArrayList<>();
     for (Issuer issuer : issuers.all()) {
-      issuer.keys.warmUp();
+      try {
+        issuer.keys.warmUp();
+      } catch (TokenVerificationException e) {
+        failures.add(e);
+      }
+    }
+    if (failures.size() == 1) {
+      throw failures.get(0);
+    }
+    if (!failures.isEmpty()) {
+      StringBuilder detail = new StringBuilder("the keys of " + failures.size() + " of " + issuers.all().size()
+          + " trusted issuers cannot be had");
+      for (TokenVerificationException e : failures) {
+        detail.append("; ").append(e.getMessage());
+      }
+      throw reject(TokenVerificationException.Reason.KEYS_UNAVAILABLE, detail.toString());
     }
   }
 
@@ -245,9 +257,7 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
 
   @Override
   public void close() {
-    if (ownExecutor != null) {
-      ownExecutor.shutdownNow();
-    }
+    keySources.close();
   }
 
   private static TokenVerificationException reject(TokenVerificationException.Reason reason, String detail) {

@@ -1,6 +1,5 @@
 package dev.tokenguard;
 
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -8,9 +7,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The trusted issuers of a verifier, found by a token's unverified {@code iss}. Only a trusted
- * issuer is ever contacted: an {@code iss} no configuration names is refused before any network
- * request, so made-up issuers cost nothing. Immutable and thread-safe.
+ * The trusted issuers of a verifier, found by a token's unverified {@code iss} (an issuer's
+ * identifier or one of its aliases, compared exactly). Only a trusted issuer is ever contacted: an
+ * {@code iss} no configuration names is refused before any network request, so made-up issuers
+ * cost nothing. With one issuer and no alias, finding it is a single {@code equals}. Immutable and
+ * thread-safe.
  */
 final class IssuerRegistry {
   private final List<Issuer> issuers;
@@ -27,17 +28,19 @@ final class IssuerRegistry {
     Map<String, Issuer> map = new HashMap<>();
     EnumSet<Algorithm> union = EnumSet.noneOf(Algorithm.class);
     for (Issuer issuer : issuers) {
-      if (map.put(issuer.id(), issuer) != null) {
-        throw new IllegalStateException("the issuer " + issuer.id() + " is configured twice");
+      for (String name : issuer.names()) {
+        if (map.put(name, issuer) != null) {
+          throw new IllegalStateException("the issuer " + name + " is trusted twice (as an issuer or an alias)");
+        }
       }
       union.addAll(issuer.config.algorithms);
     }
     this.byId = Map.copyOf(map);
-    this.only = issuers.size() == 1 ? issuers.get(0) : null;
+    this.only = issuers.size() == 1 && issuers.get(0).config.aliases.isEmpty() ? issuers.get(0) : null;
     this.algorithms = Set.copyOf(union);
   }
 
-  /** The trusted issuer whose identifier is exactly {@code iss}, or null. */
+  /** The trusted issuer whose identifier or alias is exactly {@code iss}, or null. */
   Issuer find(Object iss) {
     if (only != null) {
       return only.id().equals(iss) ? only : null;
@@ -60,13 +63,13 @@ final class IssuerRegistry {
     if (only != null) {
       return "expected iss " + Detail.quote(only.id()) + ", got " + Detail.quote(iss) + IssuerNames.hint(iss, only.id());
     }
-    List<String> near = new ArrayList<>();
-    for (Issuer issuer : issuers) {
-      if (!IssuerNames.hint(iss, issuer.id()).isEmpty()) {
-        near.add(issuer.id());
+    String hint = "";
+    for (String name : byId.keySet()) {
+      hint = IssuerNames.hint(iss, name);
+      if (!hint.isEmpty()) {
+        break;
       }
     }
-    String hint = near.isEmpty() ? "" : IssuerNames.hint(iss, near.get(0));
-    return "iss " + Detail.quote(iss) + " is none of the " + issuers.size() + " trusted issuers" + hint;
+    return "iss " + Detail.quote(iss) + " is none of the " + byId.size() + " trusted issuer names" + hint;
   }
 }
