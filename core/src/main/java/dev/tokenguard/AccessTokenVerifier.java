@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -119,8 +120,9 @@ public interface AccessTokenVerifier extends AutoCloseable {
   default void invalidateKeys() {}
 
   /**
-   * The state of each trusted issuer's key source (last fetch, last failure, cached key ids), in
-   * configuration order.
+   * The state of each trusted issuer's key source (last fetch, last failure, cached key ids): the
+   * issuers named in the configuration in their order, then those trusted on first use in the
+   * order they were admitted.
    */
   default List<KeySourceHealth> keySourceHealth() {
     return List.of();
@@ -181,6 +183,7 @@ public interface AccessTokenVerifier extends AutoCloseable {
     private int verifiedTokenCacheSize = 10_000;
     private Executor keyFetchExecutor;
     private final List<TrustedIssuer> trusted = new ArrayList<>();
+    private LazyIssuers.Config lazyIssuers;
 
     Builder() {}
 
@@ -497,6 +500,57 @@ public interface AccessTokenVerifier extends AutoCloseable {
       return this;
     }
 
+    /**
+     * Trusts, on first use, up to {@code maxIssuers} issuers that {@code accepts} admits, for an API
+     * with one issuer per tenant, such as Entra ID's {@code
+     * https://login.microsoftonline.com/{tenant}/v2.0} for the tenants of your customers:
+     *
+     * <pre>{@code
+     * Pattern entra = Pattern.compile("https://login\\.microsoftonline\\.com/([0-9a-f-]{36})/v2\\.0");
+     * builder.trustIssuersMatching(
+     *     iss -> { Matcher m = entra.matcher(iss); return m.matches() && customerTenants.contains(m.group(1)); },
+     *     500,
+     *     iss -> TrustedIssuer.builder(iss).scopeClaims("scp", "roles").build());
+     * }</pre>
+     *
+     * <p>A token whose {@code iss} is no issuer named with {@link #issuer(String)} or {@link
+     * #trust(TrustedIssuer...)} is offered to {@code accepts}, and only when it accepts (and the
+     * set is not full) is {@code configure} asked for that issuer's settings and a key source made
+     * for it; its keys are then fetched like any issuer's (by default through discovery from its
+     * own {@code iss}), with this builder's key-fetch settings unless it sets its own. Before
+     * {@code accepts} runs, an {@code iss} that is not an absolute https URI (plain http only to a
+     * loopback host) without user info, query or fragment is refused; after it, nothing is fetched
+     * for an issuer it refused, and nothing of it is kept. So {@code accepts} is the allow-list:
+     * match the whole string, host included, and prefer known tenants to any tenant of the right
+     * shape, because every issuer it accepts holds a place in the set for the verifier's life.
+     *
+     * <p>At most {@code maxIssuers} issuers are ever held. When the set is full, a token of a new
+     * issuer is refused as {@code WRONG_ISSUER} and a warning is logged (at most every 10 minutes);
+     * no issuer is evicted, so whoever can present names the predicate accepts cannot churn the
+     * set into a stream of key fetches, nor push out an issuer whose tokens are in use. Issuers
+     * trusted on first use appear in {@link AccessTokenVerifier#keySourceHealth()} and listener
+     * events once admitted; {@link AccessTokenVerifier#warmUp()} does not know them. A later call
+     * replaces an earlier one.
+     *
+     * @param accepts decides from the exact {@code iss} whether to trust it; must be fast,
+     *     thread-safe and make no network call; an exception it throws refuses the token
+     * @param maxIssuers the most issuers ever trusted this way, from 1 to 10,000
+     * @param configure the settings of an accepted issuer; must return a {@link TrustedIssuer}
+     *     for exactly the {@code iss} it is given, without aliases (else the token is refused and a
+     *     warning logged)
+     * @throws NullPointerException when {@code accepts} or {@code configure} is null
+     * @throws IllegalArgumentException when {@code maxIssuers} is out of range
+     */
+    public Builder trustIssuersMatching(Predicate<String> accepts, int maxIssuers, Function<String, TrustedIssuer> configure) {
+      Objects.requireNonNull(accepts, "accepts");
+      Objects.requireNonNull(configure, "configure");
+      if (maxIssuers < 1 || maxIssuers > 10_000) {
+        throw new IllegalArgumentException("maxIssuers must be between 1 and 10000, was " + maxIssuers);
+      }
+      this.lazyIssuers = new LazyIssuers.Config(accepts, maxIssuers, configure);
+      return this;
+    }
+
     /** Receives key-source events (fetches, failures, stale keys, suppressed refetches) of every issuer. */
     public Builder keySourceListener(KeySourceListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
@@ -544,8 +598,8 @@ public interface AccessTokenVerifier extends AutoCloseable {
     /**
      * Builds the verifier. Makes no network call (see {@link AccessTokenVerifier#warmUp()}).
      *
-     * @throws IllegalStateException when no issuer is given (neither {@link #issuer(String)} nor
-     *     {@link #trust(TrustedIssuer...)}), when the audience is missing, when one issuer name is
+     * @throws IllegalStateException when no issuer is given (none of {@link #issuer(String)},
+     *     {@link #trust(TrustedIssuer...)} and {@link #trustIssuersMatching}), when the audience is missing, when one issuer name is
      *     trusted twice (as an issuer or an alias), when this builder's own issuer settings
      *     ({@code jwksUri}, {@code jwks}, {@code algorithms}, {@code scopeClaims}, {@code
      *     strictRfc9068}) are given without {@link #issuer(String)}, when both {@link
@@ -559,7 +613,7 @@ public interface AccessTokenVerifier extends AutoCloseable {
       List<IssuerConfig> issuers = new ArrayList<>();
       if (issuer != null) {
         issuers.add(issuerSettings(fetch));
-      } else if (trusted.isEmpty()) {
+      } else if (trusted.isEmpty() && lazyIssuers == null) {
         throw new IllegalStateException("issuer is required: the exact iss value of the tokens, e.g. https://tenant.auth0.com/");
       } else if (jwksUri != null || fixedJwks != null || !algorithms.equals(EnumSet.of(Algorithm.RS256))
           || !scopeClaims.equals(ScopeClaims.DEFAULT) || strictRfc9068) {
@@ -569,7 +623,7 @@ public interface AccessTokenVerifier extends AutoCloseable {
       for (TrustedIssuer trustedIssuer : trusted) {
         issuers.add(trustedIssuer.resolve(fetch));
       }
-      return DefaultAccessTokenVerifier.create(new VerifierConfig(shared, issuers));
+      return DefaultAccessTokenVerifier.create(new VerifierConfig(shared, issuers, lazyIssuers, fetch));
     }
 
     private KeyFetchSettings fetchSettings() {

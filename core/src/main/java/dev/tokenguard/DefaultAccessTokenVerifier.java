@@ -66,7 +66,8 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
    */
   static DefaultAccessTokenVerifier create(VerifierConfig config) {
     VerifierConfig.Shared shared = config.shared;
-    KeySources keySources = new KeySources(shared, remoteIssuers(config));
+    int lazyLimit = config.lazyIssuers == null ? 0 : config.lazyIssuers.max;
+    KeySources keySources = new KeySources(shared, remoteIssuers(config) + lazyLimit);
     List<Issuer> issuers = new ArrayList<>();
     for (IssuerConfig issuer : config.issuers) {
       if (IssuerNames.isAuth0WithoutTrailingSlash(issuer.issuer)) {
@@ -76,7 +77,10 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
       }
       issuers.add(new Issuer(issuer, keySources.create(issuer)));
     }
-    return new DefaultAccessTokenVerifier(shared, new IssuerRegistry(issuers), keySources);
+    LazyIssuers lazy = config.lazyIssuers == null
+        ? null
+        : new LazyIssuers(config.lazyIssuers, config.fetchDefaults, keySources, shared.clock);
+    return new DefaultAccessTokenVerifier(shared, new IssuerRegistry(issuers, lazy), keySources);
   }
 
   private static int remoteIssuers(VerifierConfig config) {
@@ -118,7 +122,7 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     if (requirement.isMetBy(verified)) {
       return;
     }
-    Issuer issuer = issuers.find(verified.issuer());
+    Issuer issuer = issuers.known(verified.issuer());
     for (String name : PERMISSION_CLAIMS) {
       if (verified.claims().get(name) != null && issuer != null && !issuer.scopeClaims.names().contains(name)) {
         monitor.refused(MisconfigurationMonitor.Kind.SCOPE_CLAIM, "the request requires " + requirement
@@ -201,14 +205,14 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
   }
 
   /**
-   * Loads every trusted issuer's keys, one issuer after the other; an issuer that fails does not
-   * stop the others from being loaded. One failure is thrown as it is; several are one
-   * KEYS_UNAVAILABLE naming each.
+   * Loads the keys of every issuer named in the configuration (issuers trusted on first use are
+   * not known yet), one issuer after the other; an issuer that fails does not stop the others
+   * from being loaded. One failure is thrown as it is; several are one KEYS_UNAVAILABLE naming each.
    */
   @Override
   public void warmUp() {
     List<TokenVerificationException> failures = new ArrayList<>();
-    for (Issuer issuer : issuers.all()) {
+    for (Issuer issuer : issuers.configured()) {
       try {
         issuer.keys.warmUp();
       } catch (TokenVerificationException e) {
@@ -219,7 +223,7 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
       throw failures.get(0);
     }
     if (!failures.isEmpty()) {
-      StringBuilder detail = new StringBuilder("the keys of " + failures.size() + " of " + issuers.all().size()
+      StringBuilder detail = new StringBuilder("the keys of " + failures.size() + " of " + issuers.configured().size()
           + " trusted issuers cannot be had");
       for (TokenVerificationException e : failures) {
         detail.append("; ").append(e.getMessage());

@@ -19,11 +19,23 @@ final class IssuerRegistry {
   /** The one issuer, when there is exactly one: found by a single equals. */
   private final Issuer only;
   private final Set<Algorithm> algorithms;
+  /** The issuers trusted on first use, or null when there are none. */
+  private final LazyIssuers lazy;
 
   IssuerRegistry(List<Issuer> issuers) {
-    if (issuers.isEmpty()) {
+    this(issuers, null);
+  }
+
+  /**
+   * The issuers named in the configuration, and those trusted on first use ({@code lazy}, or
+   * null). With issuers trusted on first use, every algorithm passes the JWS layer: the issuer's
+   * own allow-list is checked once it is known.
+   */
+  IssuerRegistry(List<Issuer> issuers, LazyIssuers lazy) {
+    if (issuers.isEmpty() && lazy == null) {
       throw new IllegalArgumentException("no trusted issuer");
     }
+    this.lazy = lazy;
     this.issuers = List.copyOf(issuers);
     Map<String, Issuer> map = new HashMap<>();
     EnumSet<Algorithm> union = EnumSet.noneOf(Algorithm.class);
@@ -36,21 +48,45 @@ final class IssuerRegistry {
       union.addAll(issuer.config.algorithms);
     }
     this.byId = Map.copyOf(map);
-    this.only = issuers.size() == 1 && issuers.get(0).config.aliases.isEmpty() ? issuers.get(0) : null;
-    this.algorithms = Set.copyOf(union);
+    this.only = issuers.size() == 1 && issuers.get(0).config.aliases.isEmpty() && lazy == null ? issuers.get(0) : null;
+    this.algorithms = lazy != null ? Set.copyOf(EnumSet.allOf(Algorithm.class)) : Set.copyOf(union);
   }
 
-  /** The trusted issuer whose identifier or alias is exactly {@code iss}, or null. */
+  /**
+   * The trusted issuer whose identifier or alias is exactly {@code iss}, or null: one named in the
+   * configuration, else one trusted on first use (admitting it now when its predicate accepts it).
+   * Makes no network request.
+   */
   Issuer find(Object iss) {
     if (only != null) {
       return only.id().equals(iss) ? only : null;
     }
-    return iss instanceof String ? byId.get(iss) : null;
+    Issuer issuer = iss instanceof String ? byId.get(iss) : null;
+    return issuer != null || lazy == null ? issuer : lazy.find(iss);
   }
 
-  /** Every trusted issuer, in configuration order. */
-  List<Issuer> all() {
+  /** As {@link #find(Object)}, but never admits an issuer on first use. */
+  Issuer known(Object iss) {
+    if (only != null) {
+      return only.id().equals(iss) ? only : null;
+    }
+    Issuer issuer = iss instanceof String ? byId.get(iss) : null;
+    return issuer != null || lazy == null ? issuer : lazy.known(iss);
+  }
+
+  /** The issuers named in the configuration, in configuration order. */
+  List<Issuer> configured() {
     return issuers;
+  }
+
+  /** Every trusted issuer: those named in the configuration in their order, then those trusted on first use as admitted. */
+  List<Issuer> all() {
+    if (lazy == null) {
+      return issuers;
+    }
+    List<Issuer> all = new java.util.ArrayList<>(issuers);
+    all.addAll(lazy.all());
+    return all;
   }
 
   /** The algorithms any trusted issuer accepts: what the JWS layer lets through before the issuer is known. */
@@ -60,6 +96,7 @@ final class IssuerRegistry {
 
   /** For a WRONG_ISSUER detail: what was expected, with a hint when only a trailing slash differs. */
   String describeMismatch(Object iss) {
+    String lazyPart = lazy == null ? "" : ", and " + lazy.describe();
     if (only != null) {
       return "expected iss " + Detail.quote(only.id()) + ", got " + Detail.quote(iss) + IssuerNames.hint(iss, only.id());
     }
@@ -70,6 +107,6 @@ final class IssuerRegistry {
         break;
       }
     }
-    return "iss " + Detail.quote(iss) + " is none of the " + byId.size() + " trusted issuer names" + hint;
+    return "iss " + Detail.quote(iss) + " is none of the " + byId.size() + " trusted issuer names" + lazyPart + hint;
   }
 }
