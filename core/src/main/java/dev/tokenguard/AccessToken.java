@@ -123,6 +123,57 @@ public final class AccessToken {
   }
 
   /**
+   * The {@code acr} claim (RFC 9068 section 2.2.1, OpenID Connect Core 1.0 section 2): the
+   * authentication context class reference the user's authentication satisfied, such as {@code
+   * http://schemas.openid.net/pape/policies/2007/06/multi-factor} or Keycloak's {@code "1"}, on
+   * which step-up authentication decides (RFC 9470 section 6.1). Empty when absent (a token whose
+   * {@code acr} is not a string is refused as {@code MALFORMED} at verification).
+   */
+  public Optional<String> acr() {
+    Object acr = claims.get("acr");
+    return acr instanceof String ? Optional.of((String) acr) : Optional.empty();
+  }
+
+  /**
+   * The {@code amr} claim (RFC 9068 section 2.2.1, OpenID Connect Core 1.0 section 2): the
+   * methods the user authenticated with, such as {@code pwd}, {@code otp} or {@code mfa} (RFC 8176
+   * section 2), in token order. Unmodifiable; empty when absent (a token whose {@code amr} is not
+   * an array of strings is refused as {@code MALFORMED} at verification).
+   */
+  public List<String> amr() {
+    Object amr = claims.get("amr");
+    if (!(amr instanceof List)) {
+      return List.of();
+    }
+    @SuppressWarnings("unchecked")
+    List<String> methods = (List<String>) amr;
+    return methods;
+  }
+
+  /**
+   * The {@code auth_time} claim (RFC 9068 section 2.2.1, OpenID Connect Core 1.0 section 2): when
+   * the user last actively authenticated, to the second (a fractional NumericDate is rounded down,
+   * which can only make the authentication look older), on which step-up authentication decides
+   * (RFC 9470 section 6.1). Empty when absent (a token whose {@code auth_time} is not a
+   * NumericDate is refused as {@code MALFORMED} at verification).
+   */
+  public Optional<Instant> authTime() {
+    long seconds = authTimeSeconds();
+    return seconds == NO_AUTH_TIME ? Optional.empty() : Optional.of(Instant.ofEpochSecond(seconds));
+  }
+
+  static final long NO_AUTH_TIME = Long.MIN_VALUE;
+
+  /** {@code auth_time} in whole seconds (rounded down), or {@link #NO_AUTH_TIME}. */
+  long authTimeSeconds() {
+    Object value = claims.get("auth_time");
+    if (value instanceof Long) {
+      return (Long) value;
+    }
+    return value instanceof Number ? (long) Math.floor(((Number) value).doubleValue()) : NO_AUTH_TIME;
+  }
+
+  /**
    * True when the token was issued to a client acting on its own behalf (client credentials, no
    * resource owner: RFC 9068 section 2.2), by each issuer's marker: Auth0's {@code gty:
    * client-credentials} or a {@code sub} ending in {@code @clients}; a {@code sub} equal to {@link
