@@ -55,9 +55,10 @@ public interface AccessTokenVerifier extends AutoCloseable {
    * @return the verified token
    * @throws NullPointerException when {@code request} is null
    * @throws TokenVerificationException when the token is refused (its {@link
-   *     TokenVerificationException#reason()} says why), with {@code INSUFFICIENT_SCOPE} when a
-   *     valid token does not meet the requirement, or with {@code KEYS_UNAVAILABLE} when the
-   *     issuer's keys cannot be had
+   *     TokenVerificationException#reason()} says why), with {@code
+   *     INSUFFICIENT_USER_AUTHENTICATION} or {@code INSUFFICIENT_SCOPE} when a valid token does
+   *     not meet the requirement (checked in that order, see {@link Requirement}), or with {@code
+   *     KEYS_UNAVAILABLE} when the issuer's keys cannot be had
    */
   AccessToken verify(TokenRequest request);
 

@@ -116,13 +116,14 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
 
   /**
    * Refuses a valid token that does not meet the request's requirement; notes for the operator
-   * when it carries permissions in a claim the verifier does not read (Entra ID's roles, say).
+   * when it lacks a scope but carries permissions in a claim the verifier does not read (Entra
+   * ID's roles, say).
    */
   private void checkRequirement(AccessToken verified, Requirement requirement) {
     if (requirement.isMetBy(verified)) {
       return;
     }
-    Issuer issuer = issuers.known(verified.issuer());
+    Issuer issuer = requirement.scopesMetBy(verified) ? null : issuers.known(verified.issuer());
     for (String name : PERMISSION_CLAIMS) {
       if (verified.claims().get(name) != null && issuer != null && !issuer.scopeClaims.names().contains(name)) {
         monitor.refused(MisconfigurationMonitor.Kind.SCOPE_CLAIM, "the request requires " + requirement
@@ -167,7 +168,7 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     ValidClaims valid = claimsPolicy.check(jws.typ, claims, issuer, clock.millis());
     VerificationKey key = jws.verifySignature(candidateKeys(issuer, jws));
     // The token's own iss: the issuer's identifier, or the alias it was routed by.
-    AccessToken accessToken = valid.toAccessToken((String) claims.get("iss"), claims);
+    AccessToken accessToken = valid.toAccessToken((String) claims.get("iss"), claims, clock, claimsPolicy.skewMillis());
     for (ClaimRule rule : claimRules) {
       if (!rule.accepts(accessToken)) {
         throw reject(INVALID_CLAIM, "the token does not satisfy: " + rule.description);
