@@ -70,12 +70,15 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     KeySources keySources = new KeySources(shared, remoteIssuers(config) + lazyLimit);
     List<Issuer> issuers = new ArrayList<>();
     for (IssuerConfig issuer : config.issuers) {
-      if (IssuerNames.isAuth0WithoutTrailingSlash(issuer.issuer)) {
-        OperatorLog.warn(LOG, "The issuer " + Detail.quote(issuer.issuer) + " is an Auth0 domain without the trailing"
-            + " slash every Auth0 token's iss carries, so its tokens will be refused as WRONG_ISSUER; configure "
-            + Detail.quote(issuer.issuer + "/") + " (or use auth0(domain))");
+      Issuer trusted = new Issuer(issuer, keySources.create(issuer));
+      for (String name : trusted.names()) {
+        if (IssuerNames.isAuth0WithoutTrailingSlash(name)) {
+          OperatorLog.warn(LOG, "The issuer " + Detail.quote(name) + " is an Auth0 domain without the trailing"
+              + " slash every Auth0 token's iss carries, so its tokens will be refused as WRONG_ISSUER; configure "
+              + Detail.quote(name + "/") + " (or use auth0(domain))");
+        }
       }
-      issuers.add(new Issuer(issuer, keySources.create(issuer)));
+      issuers.add(trusted);
     }
     LazyIssuers lazy = config.lazyIssuers == null
         ? null
@@ -168,7 +171,8 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     ValidClaims valid = claimsPolicy.check(jws.typ, claims, issuer, clock.millis());
     VerificationKey key = jws.verifySignature(candidateKeys(issuer, jws));
     // The token's own iss: the issuer's identifier, or the alias it was routed by.
-    AccessToken accessToken = valid.toAccessToken((String) claims.get("iss"), claims, clock, claimsPolicy.skewMillis());
+    String iss = issuer.config.aliases.isEmpty() ? issuer.id() : (String) claims.get("iss");
+    AccessToken accessToken = valid.toAccessToken(iss, claims, clock, claimsPolicy.skewMillis());
     for (ClaimRule rule : claimRules) {
       if (!rule.accepts(accessToken)) {
         throw reject(INVALID_CLAIM, "the token does not satisfy: " + rule.description);

@@ -130,6 +130,22 @@ class MultiIssuerTest {
   }
 
   @Test
+  void unknownKidsAtOneIssuerLeaveAnothersKeyRotationAlone() {
+    AccessTokenVerifier verifier = track(a.httpVerifierBuilder().keyFetchExecutor(Runnable::run)
+        .trust(b.trustedIssuerBuilder().build()).build());
+    verifier.warmUp();
+    String aToken = a.accessToken().sign();
+    for (int i = 0; i < 50; i++) {
+      assertRejected(() -> verifier.verify(KeySourceFloodTest.withKid(aToken, "made-up-" + Math.random())), Reason.UNKNOWN_KEY);
+    }
+    assertThat(a.jwksRequestCount()).as("one rate-limited refetch at a").isEqualTo(2);
+
+    b.rotateKey(); // b's next token carries a kid the verifier has not seen: b may refetch at once
+    assertThat(verifier.verify(b.accessToken().sign()).issuer()).isEqualTo(b.issuer());
+    assertThat(b.jwksRequestCount()).isEqualTo(2);
+  }
+
+  @Test
   void oneIssuerHangingDoesNotHoldUpAnothersFetch() throws Exception {
     a.failJwks(JwksFailure.SLOW); // held until healJwks()
     CountDownLatch aFetching = new CountDownLatch(1);
