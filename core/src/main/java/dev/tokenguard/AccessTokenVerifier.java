@@ -130,7 +130,7 @@ public interface AccessTokenVerifier extends AutoCloseable {
   }
 
   /**
-   * Stops the key-fetch thread this verifier started (a verifier given its own executor with
+   * Stops the key-fetch threads this verifier started (a verifier given its own executor with
    * {@link Builder#keyFetchExecutor(java.util.concurrent.Executor)} leaves that executor alone).
    * Call it when the API stops, for example from a servlet filter's {@code destroy()}: a container
    * then finds no thread left behind. A closed verifier still verifies; a key fetch it still needs
@@ -559,11 +559,14 @@ public interface AccessTokenVerifier extends AutoCloseable {
     }
 
     /**
-     * Runs discovery and JWKS fetches (refreshes included). Default: one daemon thread named
-     * {@code tokenguard-jwks-fetch}, started when needed, ended when idle for 30 s and stopped by
-     * {@link AccessTokenVerifier#close()}. An executor given here is not shut down by the
-     * verifier; {@code Runnable::run} fetches on the calling thread (a request then waits for a
-     * background refresh too: for tests and batch jobs).
+     * Runs discovery and JWKS fetches (refreshes included) of every trusted issuer. Default:
+     * daemon threads named {@code tokenguard-jwks-fetch}, one per issuer fetching at that moment
+     * (one for a single issuer, at most 16), each started when needed, ended when idle for 30 s
+     * and stopped by {@link AccessTokenVerifier#close()}; so an issuer that hangs never delays
+     * another's fetch. An executor given here is not shut down by the verifier, and one with a
+     * single thread makes the issuers' fetches wait for each other; {@code Runnable::run} fetches
+     * on the calling thread (a request then waits for a background refresh too: for tests and
+     * batch jobs).
      */
     public Builder keyFetchExecutor(Executor executor) {
       this.keyFetchExecutor = Objects.requireNonNull(executor, "executor");
