@@ -374,8 +374,27 @@ class AccessTokenVerifierTest {
   @EnumSource(Reason.class)
   void everyReasonHasAnRfc6750AnswerAndAClientSafeDescription(Reason reason) {
     assertThat(reason.httpStatus()).isIn(401, 403, 503);
-    assertThat(reason.errorCode()).isEqualTo(
-        reason == INSUFFICIENT_SCOPE ? "insufficient_scope" : reason == KEYS_UNAVAILABLE ? "temporarily_unavailable" : "invalid_token");
+    String expected;
+    switch (reason) {
+      case INSUFFICIENT_SCOPE:
+        expected = "insufficient_scope";
+        break;
+      case KEYS_UNAVAILABLE:
+      case REPLAY_CHECK_UNAVAILABLE:
+        expected = "temporarily_unavailable";
+        break;
+      case INVALID_DPOP_PROOF: // RFC 9449 section 7.1
+        expected = "invalid_dpop_proof";
+        break;
+      case USE_DPOP_NONCE: // RFC 9449 section 9
+        expected = "use_dpop_nonce";
+        break;
+      default:
+        expected = "invalid_token";
+    }
+    assertThat(reason.errorCode()).isEqualTo(expected);
+    assertThat(reason.httpStatus()).isEqualTo(expected.equals("insufficient_scope") ? 403
+        : expected.equals("temporarily_unavailable") ? 503 : 401);
     // RFC 6750 section 3: error_description is %x20-21 / %x23-5B / %x5D-7E.
     assertThat(reason.safeDescription()).matches("[\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]+");
   }
