@@ -5,7 +5,8 @@ import java.util.Objects;
 
 /**
  * What a protected resource requires of a valid access token, beyond the token being valid: the
- * scopes it must carry (every one of them, or any one). Evaluated on every request, also when the
+ * scopes it must carry (every one of them, or any one), and whether it must be presented with DPoP
+ * ({@link #withDpop()}). Evaluated on every request, also when the
  * token itself comes from the verified-token cache, so one token can serve requests with different
  * requirements.
  *
@@ -24,10 +25,38 @@ public final class Requirement {
 
   private final List<String> scopes;
   private final boolean anyScope;
+  private final boolean dpop;
 
   private Requirement(List<String> scopes, boolean anyScope) {
+    this(scopes, anyScope, false);
+  }
+
+  private Requirement(List<String> scopes, boolean anyScope, boolean dpop) {
     this.scopes = scopes;
     this.anyScope = anyScope;
+    this.dpop = dpop;
+  }
+
+  /**
+   * This requirement, and the token must be DPoP-bound and presented with the {@code DPoP} scheme
+   * and a valid proof (RFC 9449 section 7.1): for a path that accepts no bearer tokens. A request
+   * presenting its token as a bearer token is refused with {@link
+   * TokenVerificationException.Reason#DPOP_REQUIRED}; one presenting a token that is not DPoP-bound
+   * with {@link TokenVerificationException.Reason#BINDING_MISMATCH}. A verifier built with {@link
+   * DpopPolicy#disabled()} refuses every request with this requirement.
+   *
+   * <pre>{@code
+   * Requirement.allScopes("read:patients").withDpop();
+   * Requirement.none().withDpop();
+   * }</pre>
+   */
+  public Requirement withDpop() {
+    return new Requirement(scopes, anyScope, true);
+  }
+
+  /** True when the token must be presented with DPoP ({@link #withDpop()}). */
+  public boolean dpopRequired() {
+    return dpop;
   }
 
   /** No requirement beyond a valid token. */
@@ -69,13 +98,14 @@ public final class Requirement {
     return anyScope;
   }
 
-  /** True when nothing beyond a valid token is required. */
+  /** True when nothing beyond a valid token is required: no scope, and no DPoP. */
   public boolean isNone() {
-    return scopes.isEmpty();
+    return scopes.isEmpty() && !dpop;
   }
 
   /**
-   * Whether {@code token} meets this requirement.
+   * Whether {@code token} carries the scopes of this requirement (how it is presented, {@link
+   * #dpopRequired()}, is a property of the request, checked by the verifier).
    *
    * @throws NullPointerException when {@code token} is null
    */
@@ -133,17 +163,25 @@ public final class Requirement {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Requirement && ((Requirement) o).anyScope == anyScope && ((Requirement) o).scopes.equals(scopes);
+    return o instanceof Requirement && ((Requirement) o).anyScope == anyScope && ((Requirement) o).scopes.equals(scopes)
+        && ((Requirement) o).dpop == dpop;
   }
 
   @Override
   public int hashCode() {
-    return scopes.hashCode() * 31 + (anyScope ? 1 : 0);
+    return scopes.hashCode() * 31 + (anyScope ? 1 : 0) + (dpop ? 2 : 0);
   }
 
-  /** For logs: {@code all of [a, b]}, {@code any of [a, b]} or {@code none}. */
+  /**
+   * For logs: {@code all of [a, b]}, {@code any of [a, b]} or {@code none}, followed by {@code
+   * with DPoP} when DPoP is required ({@code DPoP} alone without scopes).
+   */
   @Override
   public String toString() {
-    return scopes.isEmpty() ? "none" : (anyScope ? "any of " : "all of ") + scopes;
+    String scopePart = scopes.isEmpty() ? "none" : (anyScope ? "any of " : "all of ") + scopes;
+    if (!dpop) {
+      return scopePart;
+    }
+    return scopes.isEmpty() ? "DPoP" : scopePart + " with DPoP";
   }
 }
