@@ -1,11 +1,16 @@
 package dev.tokenguard;
 
 import static dev.tokenguard.TokenVerificationException.Reason.INVALID_CLAIM;
+import static dev.tokenguard.TokenVerificationException.Reason.INVALID_DPOP_PROOF;
 import static dev.tokenguard.TokenVerificationException.Reason.MALFORMED;
 import static dev.tokenguard.TokenVerificationException.Reason.MISSING_CLAIM;
+import static dev.tokenguard.TokenVerificationException.Reason.REPLAY_CHECK_UNAVAILABLE;
 import static dev.tokenguard.TokenVerificationException.Reason.UNSUPPORTED_ALGORITHM;
 import static dev.tokenguard.TokenVerificationException.Reason.WRONG_ISSUER;
 
+import dev.tokenguard.dpop.ReplayStore;
+import dev.tokenguard.dpop.ReplayStoreUnavailableException;
+import dev.tokenguard.dpop.ReplayStores;
 import java.text.ParseException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -29,8 +34,11 @@ import org.slf4j.LoggerFactory;
  *   <li>the claims ({@link ClaimsPolicy}): kind of token, audience, time, profile, required claims, scopes;
  *   <li>the key ({@link KeySource}, which may refetch for an unknown {@code kid}) and the signature;
  *   <li>the API's own claim rules, then the cache;
- *   <li>per request: how the token is presented ({@link Binding}) and what the request requires
- *       ({@link Requirement}).
+ *   <li>per request: how the token is presented ({@link Binding}: bearer or DPoP scheme, a DPoP
+ *       proof checked by {@link DpopProofCheck}, a TLS client certificate) and what the request
+ *       requires ({@link Requirement});
+ *   <li>last, the DPoP proof's replay check ({@link ReplayStore}): only a request that passed
+ *       every other check costs a store write.
  * </ol>
  *
  * Immutable and thread-safe.
@@ -48,10 +56,15 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
   private final CompactJws.HeaderCache headers = new CompactJws.HeaderCache();
   private final RefusalLog log;
   private final MisconfigurationMonitor monitor;
+  private final DpopPolicy dpop;
+  private final Binding binding;
+  /** Where used DPoP proofs are remembered: the policy's store or one of this verifier's own; null when DPoP is off. */
+  private final ReplayStore replays;
   /** The key-fetch executor this verifier made and must stop, or null when the user gave one. */
   private final ThreadPoolExecutor ownExecutor;
 
-  private DefaultAccessTokenVerifier(VerifierConfig.Shared config, IssuerRegistry issuers, ThreadPoolExecutor ownExecutor) {
+  private DefaultAccessTokenVerifier(VerifierConfig.Shared config, DpopPolicy dpop, IssuerRegistry issuers,
+      ThreadPoolExecutor ownExecutor) {
     this.issuers = issuers;
     this.claimsPolicy = new ClaimsPolicy(config);
     this.claimRules = config.claimRules;
@@ -61,6 +74,10 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     this.log = new RefusalLog(config.clock);
     this.monitor = new MisconfigurationMonitor(config.clock);
     this.ownExecutor = ownExecutor;
+    this.dpop = dpop;
+    this.binding = new Binding(dpop, config.signatureProvider, config.clock);
+    this.replays = !dpop.isEnabled() ? null
+        : dpop.replayStore().orElseGet(() -> ReplayStores.inMemory(ReplayStores.DEFAULT_MAX_ENTRIES, config.clock));
   }
 
   /** Wires a verifier from its configuration: one key source per trusted issuer, sharing one fetch executor. */
@@ -87,7 +104,7 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
       }
       issuers.add(new Issuer(issuer, keys));
     }
-    return new DefaultAccessTokenVerifier(shared, new IssuerRegistry(issuers), own);
+    return new DefaultAccessTokenVerifier(shared, config.dpop, new IssuerRegistry(issuers), own);
   }
 
   private static KeySource fixedKeys(IssuerConfig issuer, VerifierConfig.Shared shared) {
@@ -105,8 +122,11 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     String token = request.accessToken();
     try {
       AccessToken verified = verifiedToken(token);
-      Binding.check(verified, request);
+      DpopProofCheck.Replay proof = binding.check(verified, request);
       checkRequirement(verified, request.requirement());
+      if (proof != null) {
+        recordProof(proof);
+      }
       monitor.accepted();
       return verified;
     } catch (TokenVerificationException e) {
@@ -138,6 +158,31 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
       }
     }
     requirement.check(verified);
+  }
+
+  /**
+   * Records the DPoP proof as used, the last check of a request: refuses a replay, and fails
+   * closed when the store cannot answer (any exception it throws).
+   */
+  private void recordProof(DpopProofCheck.Replay proof) {
+    boolean first;
+    try {
+      first = replays.firstUse(proof.key, proof.until);
+    } catch (RuntimeException e) {
+      String why = e instanceof ReplayStoreUnavailableException ? e.getMessage() : "it threw " + e.getClass().getName();
+      log.replayStoreFailed(why);
+      throw reject(REPLAY_CHECK_UNAVAILABLE, "the DPoP replay store cannot tell whether the proof was used before, so"
+          + " the request is refused: " + why);
+    }
+    if (!first) {
+      throw reject(INVALID_DPOP_PROOF, "the DPoP proof was used before: its jti was seen within the proof window"
+          + " (RFC 9449 section 11.1)");
+    }
+  }
+
+  @Override
+  public DpopPolicy dpopPolicy() {
+    return dpop;
   }
 
   /** Tells the misconfiguration monitor about refusals that usually mean a configuration mistake. */

@@ -7,14 +7,23 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
 
-/** A verifier's whole configuration: what it shares across issuers, and each trusted issuer. Immutable. */
+/**
+ * A verifier's whole configuration: what it shares across issuers, each trusted issuer, and how it
+ * treats DPoP. Immutable.
+ */
 final class VerifierConfig {
   final Shared shared;
   final List<IssuerConfig> issuers;
+  final DpopPolicy dpop;
 
   VerifierConfig(Shared shared, List<IssuerConfig> issuers) {
+    this(shared, issuers, DpopPolicy.defaults());
+  }
+
+  VerifierConfig(Shared shared, List<IssuerConfig> issuers, DpopPolicy dpop) {
     this.shared = shared;
     this.issuers = List.copyOf(issuers);
+    this.dpop = dpop;
   }
 
   /** What applies to every token whatever its issuer. Immutable. */

@@ -202,10 +202,13 @@ class AccessTokenVerifierTest {
     }
   }
 
+  // H-15: a sender-constrained token presented as a bearer token without its proof of possession.
   @Test
   void refusesSenderConstrainedTokensInsteadOfAcceptingThemAsBearerTokens() {
-    assertRejected(issuer.accessToken().claim("cnf", Map.of("jkt", "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I")).sign(), INVALID_CLAIM);
-    assertRejected(issuer.accessToken().claim("cnf", Map.of("x5t#S256", "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2")).sign(), INVALID_CLAIM);
+    assertRejected(issuer.accessToken().claim("cnf", Map.of("jkt", "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I")).sign(),
+        Reason.BINDING_MISMATCH);
+    assertRejected(issuer.accessToken().claim("cnf", Map.of("x5t#S256", "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2")).sign(),
+        Reason.BINDING_MISMATCH);
   }
 
   // ---- time ------------------------------------------------------------------------------
