@@ -31,7 +31,7 @@ class ReadmeTest {
       // Point the README's Auth0 issuer at the fake one; everything else runs as written.
       String body = snippet.replace("\"https://tenant.us.auth0.com/\"", "\"" + issuer.issuer() + "\"");
       assertThat(body).as("the quick start names the issuer it configures").isNotEqualTo(snippet);
-      Method run = compile("QuickStart", "public static Object run(String bearerToken) {\n" + body + "\nreturn user;\n}");
+      Method run = compile("QuickStart", "public static Object run(String bearerToken) {\n", body, "\nreturn user;\n}");
 
       String subject = "auth0|readme-user";
       assertThat(run.invoke(null, issuer.accessToken().subject(subject).scopes("read:patients").sign())).isEqualTo(subject);
@@ -44,7 +44,7 @@ class ReadmeTest {
   @Test
   void fixtureExampleRunsAsWritten() throws Exception {
     String snippet = javaBlockAfter("## Test with the fake issuer");
-    Method run = compile("FixtureExample", "public static Object run() {\n" + snippet + "\nreturn null;\n}");
+    Method run = compile("FixtureExample", "public static Object run() {\n", snippet, "\nreturn null;\n}");
     run.invoke(null);
   }
 
@@ -65,9 +65,25 @@ class ReadmeTest {
     return m.group(1);
   }
 
-  private Method compile(String className, String methodSource) throws Exception {
-    String source = "import dev.tokenguard.*;\nimport dev.tokenguard.testing.*;\n"
-        + "public class " + className + " {\n" + methodSource + "\n}\n";
+  /**
+   * Compiles the snippet as written: its leading {@code import} lines head the class, the rest goes
+   * between {@code head} and {@code tail} as a method body. Nothing is imported for it, so the
+   * snippet must show every import it needs (and only explicit ones), as a reader copies it.
+   */
+  private Method compile(String className, String head, String snippet, String tail) throws Exception {
+    StringBuilder imports = new StringBuilder();
+    StringBuilder body = new StringBuilder();
+    for (String line : snippet.split("\n", -1)) {
+      if (line.startsWith("import ")) {
+        assertThat(body.toString()).as("imports come first in the snippet").isBlank();
+        assertThat(line).as("explicit imports").doesNotContain("*");
+        imports.append(line).append('\n');
+      } else {
+        body.append(line).append('\n');
+      }
+    }
+    assertThat(imports).as("the snippet shows its imports").isNotEmpty();
+    String source = imports + "public class " + className + " {\n" + head + body + tail + "\n}\n";
     Path file = work.resolve(className + ".java");
     Files.writeString(file, source);
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
