@@ -51,7 +51,11 @@ public final class AccessToken {
     this.claims = claims;
   }
 
-  /** The {@code iss} claim, exactly as configured in the verifier. */
+  /**
+   * The {@code iss} claim, exactly as configured in the verifier.
+   *
+   * @return the {@code iss} claim
+   */
   public String issuer() {
     return issuer;
   }
@@ -59,12 +63,18 @@ public final class AccessToken {
   /**
    * The {@code sub} claim (always present: a token without it is refused): a user id, or for
    * machine-to-machine tokens the client's id (see {@link #isMachineToMachine()}).
+   *
+   * @return the {@code sub} claim
    */
   public String subject() {
     return subject;
   }
 
-  /** The {@code aud} values, in token order (a single string becomes a one-element list). */
+  /**
+   * The {@code aud} values, in token order (a single string becomes a one-element list).
+   *
+   * @return the audiences in token order; never empty
+   */
   public List<String> audience() {
     return audience;
   }
@@ -74,6 +84,8 @@ public final class AccessToken {
    * (OpenID Connect; Auth0, Keycloak, Entra ID v2), else {@code cid} (Okta), else {@code appid}
    * (Entra ID v1). Empty when the token names none (Spring Authorization Server names the client
    * only in {@code aud}).
+   *
+   * @return the client id; empty when the token names no client
    */
   public Optional<String> clientId() {
     return Optional.ofNullable(clientId);
@@ -83,6 +95,8 @@ public final class AccessToken {
    * The granted scopes, from the claims the verifier reads (by default {@code scope}, {@code scp}
    * and {@code permissions}, each a space-delimited string or an array of strings), merged in claim
    * order without repeats. Unmodifiable.
+   *
+   * @return the granted scopes in claim order; unmodifiable, empty when none
    */
   public Set<String> scopes() {
     return scopes;
@@ -91,6 +105,8 @@ public final class AccessToken {
   /**
    * Whether {@link #scopes()} contains {@code scope} (exact, case-sensitive).
    *
+   * @param scope the scope, e.g. {@code read:patients}
+   * @return true when the token carries {@code scope}
    * @throws NullPointerException when {@code scope} is null
    */
   public boolean hasScope(String scope) {
@@ -98,23 +114,39 @@ public final class AccessToken {
     return scopes.contains(scope);
   }
 
-  /** The {@code exp} claim (always present: a token without it is refused). */
+  /**
+   * The {@code exp} claim (always present: a token without it is refused).
+   *
+   * @return the {@code exp} instant
+   */
   public Instant expiresAt() {
     return expiresAt;
   }
 
-  /** The {@code iat} claim, if present. */
+  /**
+   * The {@code iat} claim, if present.
+   *
+   * @return the {@code iat} instant; empty when absent
+   */
   public Optional<Instant> issuedAt() {
     return Optional.ofNullable(issuedAt);
   }
 
-  /** The {@code nbf} claim (RFC 7519 section 4.1.5): the token is not valid before it; empty when absent. */
+  /**
+   * The {@code nbf} claim (RFC 7519 section 4.1.5): the token is not valid before it; empty when absent.
+   *
+   * @return the {@code nbf} instant; empty when absent
+   */
   public Optional<Instant> notBefore() {
     Object nbf = claims.get("nbf");
     return nbf instanceof Instant ? Optional.of((Instant) nbf) : Optional.empty();
   }
 
-  /** The {@code jti} claim, if present. */
+  /**
+   * The {@code jti} claim, if present.
+   *
+   * @return the {@code jti} claim; empty when absent
+   */
   public Optional<String> jwtId() {
     return Optional.ofNullable(jwtId);
   }
@@ -127,6 +159,8 @@ public final class AccessToken {
    * a {@code sub} among the audiences (Spring Authorization Server); Keycloak's service-account
    * user ({@code preferred_username} {@code service-account-<client>}); Entra ID's {@code idtyp:
    * app}. Never treat such a {@code sub} as a user id.
+   *
+   * @return true for a machine-to-machine token, by the markers above
    */
   public boolean isMachineToMachine() {
     return machineToMachine;
@@ -141,6 +175,10 @@ public final class AccessToken {
    * as {@link Number}. A token in which a member name appears twice in the same object, at the top
    * or inside a claim, is refused at verification.
    *
+   * @param <T> the type asked for
+   * @param name the claim name, e.g. {@code org_id}
+   * @param type the class to have it as, e.g. {@code String.class}
+   * @return the claim as {@code type}; empty when absent or of another type
    * @throws NullPointerException when {@code name} or {@code type} is null
    */
   public <T> Optional<T> claim(String name, Class<T> type) {
@@ -158,6 +196,8 @@ public final class AccessToken {
    * A claim holding a string or an array of strings, as a list; empty when absent or of another
    * shape (for custom claims such as roles or groups).
    *
+   * @param name the claim name, e.g. {@code groups}
+   * @return the claim's strings in order; empty when the claim is absent or holds anything else
    * @throws NullPointerException when {@code name} is null
    */
   public List<String> stringListClaim(String name) {
@@ -178,7 +218,11 @@ public final class AccessToken {
     return List.of();
   }
 
-  /** All claims, unmodifiable, with the value types described at {@link #claim(String, Class)}. */
+  /**
+   * All claims, unmodifiable, with the value types described at {@link #claim(String, Class)}.
+   *
+   * @return every claim by name; unmodifiable
+   */
   public Map<String, Object> claims() {
     return claims;
   }

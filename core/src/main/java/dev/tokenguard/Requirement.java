@@ -30,7 +30,11 @@ public final class Requirement {
     this.anyScope = anyScope;
   }
 
-  /** No requirement beyond a valid token. */
+  /**
+   * No requirement beyond a valid token.
+   *
+   * @return the requirement that only asks for a valid token
+   */
   public static Requirement none() {
     return NONE;
   }
@@ -41,6 +45,7 @@ public final class Requirement {
    * @param scopes one or more RFC 6750 scope tokens: printable ASCII without spaces, {@code "} or
    *     {@code \} (section 3), so they can be named in a {@code WWW-Authenticate} challenge as they
    *     are
+   * @return the requirement; immutable
    * @throws NullPointerException when {@code scopes} or one of them is null
    * @throws IllegalArgumentException when there is no scope or one is empty or has another character
    */
@@ -52,6 +57,7 @@ public final class Requirement {
    * The token must carry at least one of {@code scopes}.
    *
    * @param scopes one or more RFC 6750 scope tokens, as for {@link #allScopes(String...)}
+   * @return the requirement; immutable
    * @throws NullPointerException when {@code scopes} or one of them is null
    * @throws IllegalArgumentException when there is no scope or one is empty or has another character
    */
@@ -59,17 +65,29 @@ public final class Requirement {
     return new Requirement(checkScopes(scopes), true);
   }
 
-  /** The scopes this requirement names, in the order given; empty for {@link #none()}. */
+  /**
+   * The scopes this requirement names, in the order given; empty for {@link #none()}.
+   *
+   * @return the scopes in the order given; unmodifiable, empty for {@link #none()}
+   */
   public List<String> scopes() {
     return scopes;
   }
 
-  /** True when one of {@link #scopes()} is enough, false when every one is needed. */
+  /**
+   * True when one of {@link #scopes()} is enough, false when every one is needed.
+   *
+   * @return true for any of the scopes, false for all of them
+   */
   public boolean anyScopeSuffices() {
     return anyScope;
   }
 
-  /** True when nothing beyond a valid token is required. */
+  /**
+   * True when nothing beyond a valid token is required.
+   *
+   * @return true when this is {@link #none()}
+   */
   public boolean isNone() {
     return scopes.isEmpty();
   }
@@ -77,6 +95,8 @@ public final class Requirement {
   /**
    * Whether {@code token} meets this requirement.
    *
+   * @param token a verified token
+   * @return true when the token meets this requirement
    * @throws NullPointerException when {@code token} is null
    */
   public boolean isMetBy(AccessToken token) {

@@ -31,6 +31,7 @@ public final class TokenRequest {
    *
    * @param accessToken the compact JWT, without the {@code Bearer } prefix; checked by {@link
    *     AccessTokenVerifier#verify(TokenRequest)}, not here
+   * @return the request; immutable
    * @throws NullPointerException when {@code accessToken} is null
    */
   public static TokenRequest bearer(String accessToken) {
@@ -40,18 +41,28 @@ public final class TokenRequest {
   /**
    * This request with {@code requirement} (replacing the one it had).
    *
+   * @param requirement what the resource requires of the token
+   * @return a new request with the same token and {@code requirement}
    * @throws NullPointerException when {@code requirement} is null
    */
   public TokenRequest requiring(Requirement requirement) {
     return new TokenRequest(accessToken, Objects.requireNonNull(requirement, "requirement"));
   }
 
-  /** The access token presented, exactly as received. */
+  /**
+   * The access token presented, exactly as received.
+   *
+   * @return the access token, exactly as received
+   */
   public String accessToken() {
     return accessToken;
   }
 
-  /** What the resource requires of the token; {@link Requirement#none()} unless set. */
+  /**
+   * What the resource requires of the token; {@link Requirement#none()} unless set.
+   *
+   * @return the requirement; {@link Requirement#none()} unless set
+   */
   public Requirement requirement() {
     return requirement;
   }

@@ -78,24 +78,37 @@ public final class TokenVerificationException extends RuntimeException {
      * The error code for the answer: the RFC 6750 section 3.1 code {@code invalid_token} or
      * {@code insufficient_scope}, or {@code temporarily_unavailable} for {@link #KEYS_UNAVAILABLE}
      * (not an RFC 6750 code: it belongs in a 503 body, not in a challenge).
+     *
+     * @return {@code invalid_token}, {@code insufficient_scope} or {@code temporarily_unavailable}
      */
     public String errorCode() {
       return errorCode;
     }
 
-    /** The HTTP status to answer with: 401, 403 or 503. */
+    /**
+     * The HTTP status to answer with: 401, 403 or 503.
+     *
+     * @return 401, 403 or 503
+     */
     public int httpStatus() {
       return httpStatus;
     }
 
-    /** A fixed sentence safe to return to a client in {@code error_description}. */
+    /**
+     * A fixed sentence safe to return to a client in {@code error_description}.
+     *
+     * @return a fixed sentence for {@code error_description}
+     */
     public String safeDescription() {
       return safeDescription;
     }
   }
 
+  /** Why the token was refused. */
   private final Reason reason;
+  /** The sentence for {@code error_description}. */
   private final String safeDescription;
+  /** The requirement a valid token did not meet, for INSUFFICIENT_SCOPE; else null. */
   private final Requirement unmetRequirement;
 
   TokenVerificationException(Reason reason, String detail) {
@@ -109,7 +122,11 @@ public final class TokenVerificationException extends RuntimeException {
     this.unmetRequirement = unmetRequirement;
   }
 
-  /** What went wrong. */
+  /**
+   * What went wrong.
+   *
+   * @return the reason
+   */
   public Reason reason() {
     return reason;
   }
@@ -119,12 +136,18 @@ public final class TokenVerificationException extends RuntimeException {
    * (RFC 6750 section 3.1) for the {@code WWW-Authenticate} challenge; for {@code KEYS_UNAVAILABLE}
    * it is {@code temporarily_unavailable}, which is not an RFC 6750 code and belongs in a 503 body,
    * not in the challenge. Same as {@code reason().errorCode()}.
+   *
+   * @return {@code invalid_token}, {@code insufficient_scope} or {@code temporarily_unavailable}
    */
   public String errorCode() {
     return reason.errorCode();
   }
 
-  /** The HTTP status to answer with: 401, 403 or 503. */
+  /**
+   * The HTTP status to answer with: 401, 403 or 503.
+   *
+   * @return 401, 403 or 503
+   */
   public int httpStatus() {
     return reason.httpStatus();
   }
@@ -132,6 +155,8 @@ public final class TokenVerificationException extends RuntimeException {
   /**
    * A description safe to send to a client (printable ASCII, no quotes or backslashes, nothing
    * taken from the token).
+   *
+   * @return a fixed sentence for {@code error_description}
    */
   public String safeDescription() {
     return safeDescription;
@@ -141,6 +166,8 @@ public final class TokenVerificationException extends RuntimeException {
    * For {@link Reason#INSUFFICIENT_SCOPE}: the scopes the request required (for the RFC 6750
    * section 3 {@code scope} attribute), all of them or any one as {@link #unmetRequirement()} says;
    * empty otherwise.
+   *
+   * @return the required scopes in order; empty for every other reason
    */
   public List<String> requiredScopes() {
     return unmetRequirement == null ? List.of() : unmetRequirement.scopes();
@@ -149,12 +176,18 @@ public final class TokenVerificationException extends RuntimeException {
   /**
    * For {@link Reason#INSUFFICIENT_SCOPE}: the requirement of the request that the (valid) token
    * does not meet; empty for every other reason.
+   *
+   * @return the unmet requirement; empty for every other reason
    */
   public Optional<Requirement> unmetRequirement() {
     return Optional.ofNullable(unmetRequirement);
   }
 
-  /** True when the client is not at fault and should retry later ({@link Reason#KEYS_UNAVAILABLE}). */
+  /**
+   * True when the client is not at fault and should retry later ({@link Reason#KEYS_UNAVAILABLE}).
+   *
+   * @return true only for {@link Reason#KEYS_UNAVAILABLE}
+   */
   public boolean isRetryable() {
     return reason == Reason.KEYS_UNAVAILABLE;
   }
