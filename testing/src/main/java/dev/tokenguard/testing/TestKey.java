@@ -37,12 +37,21 @@ public final class TestKey {
     this.publishPrivate = publishPrivate;
   }
 
-  /** A new RSA key of {@code bits} bits (use 1024 to test the 2048-bit minimum), {@code use: sig}. */
+  /**
+   * A new RSA key of {@code bits} bits (use 1024 to test the 2048-bit minimum), {@code use: sig}.
+   *
+   * @param bits the modulus length, e.g. 2048
+   * @return a new key
+   */
   public static TestKey rsa(int bits) {
     return new TestKey(FakeIssuer.newKey(bits), Map.of(), false);
   }
 
-  /** A new P-256 key for ES256, {@code use: sig}. */
+  /**
+   * A new P-256 key for ES256, {@code use: sig}.
+   *
+   * @return a new key
+   */
   public static TestKey ecP256() {
     try {
       ECKey key = new ECKeyGenerator(Curve.P_256).keyID(FakeIssuer.randomId()).keyUse(KeyUse.SIGNATURE)
@@ -59,6 +68,7 @@ public final class TestKey {
    * {@code alg: EdDSA}, or {@code Ed25519} (RFC 9864) when the key is published with that {@code
    * alg} ({@code withAlgorithm("Ed25519")}). Made and used with the JDK's own Ed25519 (Java 15+).
    *
+   * @return a new key
    * @throws IllegalStateException when the JDK offers no Ed25519
    */
   public static TestKey ed25519() {
@@ -75,32 +85,60 @@ public final class TestKey {
     }
   }
 
-  /** The same key published with {@code use} set to {@code use} ({@code null} removes it). */
+  /**
+   * The same key published with {@code use} set to {@code use} ({@code null} removes it).
+   *
+   * @param use the {@code use} to publish, or {@code null}
+   * @return a new key object for the same key
+   */
   public TestKey withUse(String use) {
     return withOverride("use", use);
   }
 
-  /** The same key published with these {@code key_ops} ({@code null} removes them). */
+  /**
+   * The same key published with these {@code key_ops} ({@code null} removes them).
+   *
+   * @param ops the {@code key_ops} to publish, or {@code null}
+   * @return a new key object for the same key
+   */
   public TestKey withKeyOps(String... ops) {
     return withOverride("key_ops", ops == null ? null : List.of(ops));
   }
 
-  /** The same key published with {@code alg} ({@code null} removes it). */
+  /**
+   * The same key published with {@code alg} ({@code null} removes it).
+   *
+   * @param alg the {@code alg} to publish, or {@code null}
+   * @return a new key object for the same key
+   */
   public TestKey withAlgorithm(String alg) {
     return withOverride("alg", alg);
   }
 
-  /** The same key under another {@code kid}. */
+  /**
+   * The same key under another {@code kid}.
+   *
+   * @param kid the new {@code kid}
+   * @return a new key object for the same key
+   */
   public TestKey withKeyId(String kid) {
     return withOverride("kid", kid);
   }
 
-  /** The same key, published with its private parts (a JWKS must never carry them). */
+  /**
+   * The same key, published with its private parts (a JWKS must never carry them).
+   *
+   * @return a new key object for the same key
+   */
   public TestKey withPrivatePartsPublished() {
     return new TestKey(privateJwk, publishedOverrides, true);
   }
 
-  /** The {@code kid} tokens signed with this key carry. */
+  /**
+   * The {@code kid} tokens signed with this key carry.
+   *
+   * @return the key's {@code kid}
+   */
   public String keyId() {
     Object kid = publishedOverrides.get("kid");
     return kid instanceof String ? (String) kid : privateJwk.getKeyID();
