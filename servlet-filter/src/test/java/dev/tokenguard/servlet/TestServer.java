@@ -112,7 +112,7 @@ final class TestServer implements AutoCloseable {
     tomcat.setConnector(connector);
     Context context = tomcat.addContext("", null);
     Tomcat.addServlet(context, "echo", new EchoServlet());
-    context.addServletMappingDecoded("/*", "echo");
+    context.addServletMapping("/*", "echo");
     FilterDef def = new FilterDef();
     def.setFilterName(FILTER_NAME);
     if (filter != null) {
