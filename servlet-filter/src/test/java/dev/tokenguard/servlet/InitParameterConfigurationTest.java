@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -195,6 +198,45 @@ class InitParameterConfigurationTest {
       HttpResponse<String> r = Http.get(server.uri("/api/admin"), "Authorization", "Bearer " + scopeClaimOnly);
       assertThat(r.statusCode()).isEqualTo(403);
       assertThat(params(r.headers().firstValue("WWW-Authenticate").orElseThrow())).containsEntry("scope", "read:admin");
+    }
+  }
+
+  /** A misspelled init parameter stops the web application from starting, and what says so names it. */
+  @Nested
+  class WhenMisconfigured {
+    @Test
+    void theWebApplicationDoesNotStartAndTheReasonNamesTheParameter() {
+      Map<String, String> params = Map.of("issuer", "https://tenant.example/", "audience", "https://api.example",
+          "scope-rule", "/api/admin=read:admin");
+      StringBuilder reported = new StringBuilder();
+      Handler tomcatLog = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+          for (Throwable t = record.getThrown(); t != null; t = t.getCause()) {
+            reported.append(t.getMessage()).append('\n');
+          }
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+      };
+      Logger catalina = Logger.getLogger("org.apache.catalina");
+      catalina.addHandler(tomcatLog);
+      try {
+        TestServer server = TestServer.startWithInitParameters(container, params);
+        server.close();
+        throw new AssertionError("the web application started with " + params);
+      } catch (Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+          reported.append(t.getMessage()).append('\n');
+        }
+      } finally {
+        catalina.removeHandler(tomcatLog);
+      }
+      assertThat(reported.toString()).contains("unknown init parameter scope-rule");
     }
   }
 

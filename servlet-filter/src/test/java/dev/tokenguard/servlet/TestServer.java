@@ -7,6 +7,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
@@ -22,11 +24,14 @@ import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.descriptor.web.FilterDef;
 import org.apache.tomcat.util.descriptor.web.FilterMap;
+import org.apache.tomcat.util.descriptor.web.WebXml;
+import org.apache.tomcat.util.descriptor.web.WebXmlParser;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.xml.sax.InputSource;
 
 /**
  * The filter under test in a real servlet container on a random loopback port, in front of an echo
@@ -82,6 +87,28 @@ final class TestServer implements AutoCloseable {
     return jetty(holder);
   }
 
+  /**
+   * The filters a web.xml document declares, as {@code container} reads them: Tomcat parses the
+   * document with its own web.xml parser and installs the FilterDefs and FilterMaps it yields; on
+   * Jetty the one {@code <filter>}'s class and init parameters go to a FilterHolder mapped to
+   * {@code /*} (the mapping the document must declare).
+   */
+  static TestServer startWithWebXml(Container container, String webXml) throws Exception {
+    if (container == Container.JETTY) {
+      return startWithInitParameters(Container.JETTY, WebXmlFilter.parse(webXml).initParameters);
+    }
+    WebXml parsed = new WebXml();
+    InputSource source = new InputSource(new StringReader(webXml));
+    source.setSystemId("web.xml");
+    if (!new WebXmlParser(false, false, true).parseWebXml(source, parsed, false)) {
+      throw new IllegalArgumentException("Tomcat could not parse the web.xml");
+    }
+    return tomcat(context -> {
+      parsed.getFilters().values().forEach(context::addFilterDef);
+      parsed.getFilterMappings().forEach(context::addFilterMap);
+    });
+  }
+
   private static TestServer jetty(FilterHolder holder) throws Exception {
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
@@ -103,6 +130,27 @@ final class TestServer implements AutoCloseable {
    * {@code /*} for requests.
    */
   private static TestServer tomcat(Filter filter, Map<String, String> parameters) throws LifecycleException, IOException {
+    return tomcat(context -> {
+      FilterDef def = new FilterDef();
+      def.setFilterName(FILTER_NAME);
+      if (filter != null) {
+        def.setFilter(filter);
+        def.setFilterClass(filter.getClass().getName());
+      } else {
+        def.setFilterClass(BearerTokenFilter.class.getName());
+        parameters.forEach(def::addInitParameter);
+      }
+      context.addFilterDef(def);
+      FilterMap map = new FilterMap();
+      map.setFilterName(FILTER_NAME);
+      map.addURLPattern("/*");
+      map.setDispatcher(DispatcherType.REQUEST.name());
+      context.addFilterMap(map);
+    });
+  }
+
+  /** Tomcat with the echo servlet on {@code /*} and the filters {@code filters} adds to the context. */
+  private static TestServer tomcat(Consumer<Context> filters) throws LifecycleException, IOException {
     Path base = Files.createTempDirectory("tokenguard-tomcat");
     Tomcat tomcat = new Tomcat();
     tomcat.setBaseDir(base.toString());
@@ -113,21 +161,7 @@ final class TestServer implements AutoCloseable {
     Context context = tomcat.addContext("", null);
     Tomcat.addServlet(context, "echo", new EchoServlet());
     context.addServletMapping("/*", "echo");
-    FilterDef def = new FilterDef();
-    def.setFilterName(FILTER_NAME);
-    if (filter != null) {
-      def.setFilter(filter);
-      def.setFilterClass(filter.getClass().getName());
-    } else {
-      def.setFilterClass(BearerTokenFilter.class.getName());
-      parameters.forEach(def::addInitParameter);
-    }
-    context.addFilterDef(def);
-    FilterMap map = new FilterMap();
-    map.setFilterName(FILTER_NAME);
-    map.addURLPattern("/*");
-    map.setDispatcher(DispatcherType.REQUEST.name());
-    context.addFilterMap(map);
+    filters.accept(context);
     try {
       tomcat.start();
       if (!context.getState().isAvailable()) {
