@@ -2,6 +2,7 @@ package dev.tokenguard.jaxrs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,11 +16,13 @@ import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
+import org.xml.sax.InputSource;
 
 /**
  * The BOM ({@code bom/pom.xml}) lists exactly the published modules of the build, each at the
  * project's version, and carries the parent's release metadata, which it cannot inherit (it has no
- * parent, so importing it brings TokenGuard's versions only). Lives here because this module's tests
+ * parent, so importing it brings TokenGuard's versions only), and the README imports it as it
+ * stands. Lives here because this module's tests
  * already read the repository's build files; it checks the build, not this module.
  */
 class BomTest {
@@ -62,6 +65,29 @@ class BomTest {
       assertThat(child(parent, element)).as("the parent's %s", element).isNotNull();
       assertThat(normalized(child(bom, element))).as(element).isEqualTo(normalized(child(parent, element)));
     }
+  }
+
+  @Test
+  void theReadmeImportsTheBomAtTheProjectsVersion() throws Exception {
+    String readme = Files.readString(ROOT.resolve("README.md"));
+    int at = readme.indexOf("<artifactId>tokenguard-bom</artifactId>");
+    assertThat(at).as("README.md shows the BOM import").isNotNegative();
+    int start = readme.lastIndexOf("<dependencyManagement>", at);
+    int end = readme.indexOf("</dependencyManagement>", at) + "</dependencyManagement>".length();
+    assertThat(start).isNotNegative();
+    Element snippet = parse(readme.substring(start, end)).getDocumentElement();
+    Element dependency = child(child(snippet, "dependencies"), "dependency");
+    assertThat(text(dependency, "groupId")).isEqualTo("dev.tokenguard");
+    assertThat(text(dependency, "version")).isEqualTo(text(parse(ROOT.resolve("pom.xml")).getDocumentElement(), "version"));
+    assertThat(text(dependency, "type")).isEqualTo("pom");
+    assertThat(text(dependency, "scope")).isEqualTo("import");
+  }
+
+  private static Document parse(String xml) throws Exception {
+    DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+    factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+    factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+    return factory.newDocumentBuilder().parse(new InputSource(new StringReader(xml)));
   }
 
   private static Document parse(Path file) throws Exception {
