@@ -9,5 +9,6 @@ module dev.tokenguard.servlet {
   // Its API is a jakarta.servlet.Filter, and every class of it needs the servlet API at run time
   // (the container provides the jar, hence Maven's provided scope; a module must still read it).
   requires transitive jakarta.servlet;
-  requires dev.tokenguard.http;
+  // BearerTokenFilter.forResource(ProtectedResource) takes the http layer's resource.
+  requires transitive dev.tokenguard.http;
 }

@@ -1,5 +1,6 @@
 package dev.tokenguard;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,6 +28,9 @@ public final class AccessToken {
   private final String jwtId;
   private final boolean machineToMachine;
   private final Map<String, Object> claims;
+  /** The clock and clock skew of the verifier that verified it: for a {@link Requirement}'s maximum authentication age. */
+  private final Clock clock;
+  private final long skewMillis;
 
   AccessToken(
       String issuer,
@@ -38,7 +42,9 @@ public final class AccessToken {
       Instant issuedAt,
       String jwtId,
       boolean machineToMachine,
-      Map<String, Object> claims) {
+      Map<String, Object> claims,
+      Clock clock,
+      long skewMillis) {
     this.issuer = issuer;
     this.subject = subject;
     this.audience = audience;
@@ -49,12 +55,13 @@ public final class AccessToken {
     this.jwtId = jwtId;
     this.machineToMachine = machineToMachine;
     this.claims = claims;
+    this.clock = clock;
+    this.skewMillis = skewMillis;
   }
 
   /**
-   * The {@code iss} claim, exactly as configured in the verifier.
-   *
-   * @return the {@code iss} claim
+   * The {@code iss} claim: exactly the identifier of the trusted issuer whose key verified the
+   * token, or one of that issuer's {@linkplain TrustedIssuer.Builder#alias aliases}.
    */
   public String issuer() {
     return issuer;
@@ -149,6 +156,68 @@ public final class AccessToken {
    */
   public Optional<String> jwtId() {
     return Optional.ofNullable(jwtId);
+  }
+
+  /**
+   * The {@code acr} claim (RFC 9068 section 2.2.1, OpenID Connect Core 1.0 section 2): the
+   * authentication context class reference the user's authentication satisfied, such as {@code
+   * http://schemas.openid.net/pape/policies/2007/06/multi-factor} or Keycloak's {@code "1"}: what
+   * {@link Requirement#withAcrValues(String...)} checks (RFC 9470 section 6.1). Empty when absent
+   * (a token whose {@code acr} is not a string is refused as {@code MALFORMED} at verification).
+   */
+  public Optional<String> acr() {
+    Object acr = claims.get("acr");
+    return acr instanceof String ? Optional.of((String) acr) : Optional.empty();
+  }
+
+  /**
+   * The {@code amr} claim (RFC 9068 section 2.2.1, OpenID Connect Core 1.0 section 2): the
+   * methods the user authenticated with, such as {@code pwd}, {@code otp} or {@code mfa} (RFC 8176
+   * section 2), in token order. Unmodifiable; empty when absent (a token whose {@code amr} is not
+   * an array of strings is refused as {@code MALFORMED} at verification).
+   */
+  public List<String> amr() {
+    Object amr = claims.get("amr");
+    if (!(amr instanceof List)) {
+      return List.of();
+    }
+    @SuppressWarnings("unchecked")
+    List<String> methods = (List<String>) amr;
+    return methods;
+  }
+
+  /**
+   * The {@code auth_time} claim (RFC 9068 section 2.2.1, OpenID Connect Core 1.0 section 2): when
+   * the user last actively authenticated, to the second (a fractional NumericDate is rounded down,
+   * which can only make the authentication look older): what {@link
+   * Requirement#withMaxAge(java.time.Duration)} checks (RFC 9470 section 6.1). Empty when absent
+   * (a token whose {@code auth_time} is not a NumericDate is refused as {@code MALFORMED} at
+   * verification).
+   */
+  public Optional<Instant> authTime() {
+    long seconds = authTimeSeconds();
+    return seconds == NO_AUTH_TIME ? Optional.empty() : Optional.of(Instant.ofEpochSecond(seconds));
+  }
+
+  static final long NO_AUTH_TIME = Long.MIN_VALUE;
+
+  /** {@code auth_time} in whole seconds (rounded down), or {@link #NO_AUTH_TIME}. */
+  long authTimeSeconds() {
+    Object value = claims.get("auth_time");
+    if (value instanceof Long) {
+      return (Long) value;
+    }
+    return value instanceof Number ? (long) Math.floor(((Number) value).doubleValue()) : NO_AUTH_TIME;
+  }
+
+  /** Now, in epoch milliseconds, on the clock of the verifier that verified this token. */
+  long nowMillis() {
+    return clock.millis();
+  }
+
+  /** The clock skew of the verifier that verified this token, in milliseconds. */
+  long skewMillis() {
+    return skewMillis;
   }
 
   /**

@@ -13,14 +13,17 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
  * Verifies OAuth 2.0 JWT access tokens for one API.
  *
  * <p>Build one per API at start-up and share it: a verifier is immutable and thread-safe, and it
- * owns the cache of the issuer's keys (and the thread that refreshes them, stopped by {@link
- * #close()}).
+ * owns the cache of each trusted issuer's keys (and the thread that refreshes them, stopped by
+ * {@link #close()}). It trusts the issuer set with {@link Builder#issuer(String)} and any more
+ * given with {@link Builder#trust(TrustedIssuer...)}; a token goes to the issuer its {@code iss}
+ * names exactly, and to no other.
  *
  * <pre>{@code
  * AccessTokenVerifier verifier = AccessTokenVerifier.builder()
@@ -53,9 +56,10 @@ public interface AccessTokenVerifier extends AutoCloseable {
    * @return the verified token
    * @throws NullPointerException when {@code request} is null
    * @throws TokenVerificationException when the token is refused (its {@link
-   *     TokenVerificationException#reason()} says why), with {@code INSUFFICIENT_SCOPE} when a
-   *     valid token does not meet the requirement, or with {@code KEYS_UNAVAILABLE} when the
-   *     issuer's keys cannot be had
+   *     TokenVerificationException#reason()} says why), with {@code
+   *     INSUFFICIENT_USER_AUTHENTICATION} or {@code INSUFFICIENT_SCOPE} when a valid token does
+   *     not meet the requirement (checked in that order, see {@link Requirement}), or with {@code
+   *     KEYS_UNAVAILABLE} when the issuer's keys cannot be had
    */
   AccessToken verify(TokenRequest request);
 
@@ -102,17 +106,19 @@ public interface AccessTokenVerifier extends AutoCloseable {
   /**
    * Fetches every trusted issuer's keys now, so an API can fail at boot when an issuer is
    * misconfigured or unreachable. Optional: without it the first verification fetches them. Does
-   * nothing for keys given as a document.
+   * nothing for keys given as a document. Issuers are fetched one after the other, and one that
+   * fails does not keep the others from being fetched.
    *
    * @throws TokenVerificationException with {@code KEYS_UNAVAILABLE} when an issuer's keys cannot
-   *     be had; its message names the issuer and says why (unreachable, HTTP status, discovery
-   *     naming another issuer, no usable key)
+   *     be had; its message names each such issuer and says why (unreachable, HTTP status,
+   *     discovery naming another issuer, no usable key)
    */
   default void warmUp() {}
 
   /**
-   * Drops every cached key and every token in the verified-token cache, so the next verification
-   * fetches the keys again: for a rotation webhook, an admin action or a suspected key compromise.
+   * Drops every cached key of every trusted issuer and every token in the verified-token cache,
+   * so the next verification fetches the keys again: for a rotation webhook, an admin action or a
+   * suspected key compromise.
    * A JWKS URI found through discovery is forgotten too, so discovery runs again; a configured
    * JWKS URI stays, and keys given as a document stay (only the token cache is cleared for them).
    * Never throws.
@@ -120,17 +126,16 @@ public interface AccessTokenVerifier extends AutoCloseable {
   default void invalidateKeys() {}
 
   /**
-   * The state of each trusted issuer's key source (last fetch, last failure, cached key ids), in
-   * configuration order.
-   *
-   * @return one health report per trusted issuer, in configuration order
+   * The state of each trusted issuer's key source (last fetch, last failure, cached key ids): the
+   * issuers named in the configuration in their order, then those trusted on first use in the
+   * order they were admitted.
    */
   default List<KeySourceHealth> keySourceHealth() {
     return List.of();
   }
 
   /**
-   * Stops the key-fetch thread this verifier started (a verifier given its own executor with
+   * Stops the key-fetch threads this verifier started (a verifier given its own executor with
    * {@link Builder#keyFetchExecutor(java.util.concurrent.Executor)} leaves that executor alone).
    * Call it when the API stops, for example from a servlet filter's {@code destroy()}: a container
    * then finds no thread left behind. A closed verifier still verifies; a key fetch it still needs
@@ -187,32 +192,25 @@ public interface AccessTokenVerifier extends AutoCloseable {
     private Provider signatureProvider;
     private int verifiedTokenCacheSize = 10_000;
     private Executor keyFetchExecutor;
+    private final List<TrustedIssuer> trusted = new ArrayList<>();
+    private LazyIssuers.Config lazyIssuers;
 
     Builder() {}
 
     /**
      * The trusted issuer, compared exactly (case-sensitive, no trailing-slash normalisation) with
      * the token's {@code iss}. A bare host name such as {@code tenant.us.auth0.com} is read as the
-     * Auth0 issuer {@code https://tenant.us.auth0.com/}. Required.
+     * Auth0 issuer {@code https://tenant.us.auth0.com/}. Required unless {@link
+     * #trust(TrustedIssuer...)} names the issuers instead. This builder's {@link #jwksUri}, {@link
+     * #jwks}, {@link #algorithms}, {@link #scopeClaims} and {@link #strictRfc9068} describe this
+     * issuer only.
      *
      * @param issuer the exact {@code iss}, e.g. {@code https://tenant.us.auth0.com/}
      * @return this builder
      * @throws IllegalArgumentException when blank or neither https nor a loopback http URI
      */
     public Builder issuer(String issuer) {
-      Objects.requireNonNull(issuer, "issuer");
-      String value = issuer.trim();
-      if (value.isEmpty() || !value.equals(issuer)) {
-        throw new IllegalArgumentException("issuer must be non-blank and have no surrounding spaces");
-      }
-      if (!value.contains("://")) {
-        if (value.contains("/")) {
-          throw new IllegalArgumentException("issuer must be a URI or a bare domain: " + issuer);
-        }
-        value = "https://" + value + "/";
-      }
-      HttpFetcher.requireSecure(URI.create(value), "issuer");
-      this.issuer = value;
+      this.issuer = TrustedIssuer.checkIssuer(issuer);
       return this;
     }
 
@@ -227,17 +225,7 @@ public interface AccessTokenVerifier extends AutoCloseable {
      *     {@code https://} prefix and a trailing slash are tolerated)
      */
     public Builder auth0(String domain) {
-      Objects.requireNonNull(domain, "domain");
-      String host = domain.trim();
-      if (host.startsWith("https://")) {
-        host = host.substring("https://".length());
-      }
-      if (host.endsWith("/")) {
-        host = host.substring(0, host.length() - 1);
-      }
-      if (host.isEmpty() || host.contains("/") || host.contains(":") || host.contains(" ")) {
-        throw new IllegalArgumentException("auth0 takes a tenant or custom domain such as tenant.us.auth0.com: " + domain);
-      }
+      String host = TrustedIssuer.auth0Host(domain);
       issuer("https://" + host + "/");
       return jwksUri(URI.create("https://" + host + "/.well-known/jwks.json"));
     }
@@ -554,25 +542,94 @@ public interface AccessTokenVerifier extends AutoCloseable {
     }
 
     /**
-     * Receives key-source events (fetches, failures, stale keys, suppressed refetches) of every issuer.
+     * Trusts more issuers besides (or instead of) the one set with {@link #issuer(String)}: each
+     * has its own key source, algorithms, scope claims and profile, and takes the key-fetch and
+     * key-cache settings it does not set from this builder (see {@link TrustedIssuer}). A token is
+     * routed by its unverified {@code iss} to the issuer with exactly that identifier (or alias)
+     * before any network request; an {@code iss} no trusted issuer has is refused as {@code
+     * WRONG_ISSUER}. A key of one issuer never verifies a token naming another. Adds to the issuers
+     * given by earlier calls.
      *
-     * @param listener called on the fetching thread; must be quick and not throw
-     * @return this builder
+     * <p>From one issuer to several: keep the builder's {@code issuer(...)} and its settings as
+     * they are and add the others here, or move every issuer into a {@code TrustedIssuer}; the
+     * audience, clock and every other verifier-wide setting stay on this builder.
+     *
+     * @throws NullPointerException when {@code issuers} or one of them is null
      */
+    public Builder trust(TrustedIssuer... issuers) {
+      Objects.requireNonNull(issuers, "issuers");
+      for (TrustedIssuer trustedIssuer : issuers) {
+        trusted.add(Objects.requireNonNull(trustedIssuer, "issuer"));
+      }
+      return this;
+    }
+
+    /**
+     * Trusts, on first use, up to {@code maxIssuers} issuers that {@code accepts} admits, for an API
+     * with one issuer per tenant, such as Entra ID's {@code
+     * https://login.microsoftonline.com/{tenant}/v2.0} for the tenants of your customers:
+     *
+     * <pre>{@code
+     * Pattern entra = Pattern.compile("https://login\\.microsoftonline\\.com/([0-9a-f-]{36})/v2\\.0");
+     * builder.trustIssuersMatching(
+     *     iss -> { Matcher m = entra.matcher(iss); return m.matches() && customerTenants.contains(m.group(1)); },
+     *     500,
+     *     iss -> TrustedIssuer.builder(iss).scopeClaims("scp", "roles").build());
+     * }</pre>
+     *
+     * <p>A token whose {@code iss} is no issuer named with {@link #issuer(String)} or {@link
+     * #trust(TrustedIssuer...)} is offered to {@code accepts}, and only when it accepts (and the
+     * set is not full) is {@code configure} asked for that issuer's settings and a key source made
+     * for it; its keys are then fetched like any issuer's (by default through discovery from its
+     * own {@code iss}), with this builder's key-fetch settings unless it sets its own. Before
+     * {@code accepts} runs, an {@code iss} that is not an absolute https URI (plain http only to a
+     * loopback host) without user info, query or fragment is refused; after it, nothing is fetched
+     * for an issuer it refused, and nothing of it is kept. So {@code accepts} is the allow-list:
+     * match the whole string, host included, and prefer known tenants to any tenant of the right
+     * shape, because every issuer it accepts holds a place in the set for the verifier's life.
+     *
+     * <p>At most {@code maxIssuers} issuers are ever held. When the set is full, a token of a new
+     * issuer is refused as {@code WRONG_ISSUER} and a warning is logged (at most every 10 minutes);
+     * no issuer is evicted, so whoever can present names the predicate accepts cannot churn the
+     * set into a stream of key fetches, nor push out an issuer whose tokens are in use. Issuers
+     * trusted on first use appear in {@link AccessTokenVerifier#keySourceHealth()} and listener
+     * events once admitted; {@link AccessTokenVerifier#warmUp()} does not know them. A later call
+     * replaces an earlier one.
+     *
+     * @param accepts decides from the exact {@code iss} whether to trust it; must be fast,
+     *     thread-safe and make no network call; an exception it throws refuses the token
+     * @param maxIssuers the most issuers ever trusted this way, from 1 to 10,000
+     * @param configure the settings of an accepted issuer; must return a {@link TrustedIssuer}
+     *     for exactly the {@code iss} it is given, without aliases (else the token is refused and a
+     *     warning logged)
+     * @throws NullPointerException when {@code accepts} or {@code configure} is null
+     * @throws IllegalArgumentException when {@code maxIssuers} is out of range
+     */
+    public Builder trustIssuersMatching(Predicate<String> accepts, int maxIssuers, Function<String, TrustedIssuer> configure) {
+      Objects.requireNonNull(accepts, "accepts");
+      Objects.requireNonNull(configure, "configure");
+      if (maxIssuers < 1 || maxIssuers > 10_000) {
+        throw new IllegalArgumentException("maxIssuers must be between 1 and 10000, was " + maxIssuers);
+      }
+      this.lazyIssuers = new LazyIssuers.Config(accepts, maxIssuers, configure);
+      return this;
+    }
+
+    /** Receives key-source events (fetches, failures, stale keys, suppressed refetches) of every issuer. */
     public Builder keySourceListener(KeySourceListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 
     /**
-     * Runs discovery and JWKS fetches (refreshes included). Default: one daemon thread named
-     * {@code tokenguard-jwks-fetch}, started when needed, ended when idle for 30 s and stopped by
-     * {@link AccessTokenVerifier#close()}. An executor given here is not shut down by the
-     * verifier; {@code Runnable::run} fetches on the calling thread (a request then waits for a
-     * background refresh too: for tests and batch jobs).
-     *
-     * @param executor runs the fetches; not shut down by the verifier
-     * @return this builder
+     * Runs discovery and JWKS fetches (refreshes included) of every trusted issuer. Default:
+     * daemon threads named {@code tokenguard-jwks-fetch}, one per issuer fetching at that moment
+     * (one for a single issuer, at most 16), each started when needed, ended when idle for 30 s
+     * and stopped by {@link AccessTokenVerifier#close()}; so an issuer that hangs never delays
+     * another's fetch. An executor given here is not shut down by the verifier, and one with a
+     * single thread makes the issuers' fetches wait for each other; {@code Runnable::run} fetches
+     * on the calling thread (a request then waits for a background refresh too: for tests and
+     * batch jobs).
      */
     public Builder keyFetchExecutor(Executor executor) {
       this.keyFetchExecutor = Objects.requireNonNull(executor, "executor");
@@ -613,31 +670,49 @@ public interface AccessTokenVerifier extends AutoCloseable {
     /**
      * Builds the verifier. Makes no network call (see {@link AccessTokenVerifier#warmUp()}).
      *
-     * @return the verifier; immutable and thread-safe, to share and close when done
-     * @throws IllegalStateException when the issuer or the audience is missing, when both {@link
+     * @throws IllegalStateException when no issuer is given (none of {@link #issuer(String)},
+     *     {@link #trust(TrustedIssuer...)} and {@link #trustIssuersMatching}), when the audience is missing, when one issuer name is
+     *     trusted twice (as an issuer or an alias), when this builder's own issuer settings
+     *     ({@code jwksUri}, {@code jwks}, {@code algorithms}, {@code scopeClaims}, {@code
+     *     strictRfc9068}) are given without {@link #issuer(String)}, when both {@link
      *     #jwks(String)} and a JWKS URI (or {@code auth0(...)}) are given, when {@link
-     *     #httpTimeouts}' connect timeout is combined with {@link #httpClient}, or when a JWKS given
-     *     with {@link #jwks(String)} holds no usable key
+     *     #httpTimeouts}' connect timeout is combined with {@link #httpClient}, or when a JWKS
+     *     given as a document holds no usable key
      */
     public AccessTokenVerifier build() {
-      return DefaultAccessTokenVerifier.create(new VerifierConfig(verifierSettings(), List.of(issuerSettings())));
+      VerifierConfig.Shared shared = verifierSettings();
+      KeyFetchSettings fetch = fetchSettings();
+      List<IssuerConfig> issuers = new ArrayList<>();
+      if (issuer != null) {
+        issuers.add(issuerSettings(fetch));
+      } else if (trusted.isEmpty() && lazyIssuers == null) {
+        throw new IllegalStateException("issuer is required: the exact iss value of the tokens, e.g. https://tenant.auth0.com/");
+      } else if (jwksUri != null || fixedJwks != null || !algorithms.equals(EnumSet.of(Algorithm.RS256))
+          || !scopeClaims.equals(ScopeClaims.DEFAULT) || strictRfc9068) {
+        throw new IllegalStateException("jwksUri, jwks, algorithms, scopeClaims and strictRfc9068 describe the issuer set with"
+            + " issuer(...); without one, set them on each TrustedIssuer");
+      }
+      for (TrustedIssuer trustedIssuer : trusted) {
+        issuers.add(trustedIssuer.resolve(fetch));
+      }
+      return DefaultAccessTokenVerifier.create(new VerifierConfig(shared, issuers, lazyIssuers, fetch));
     }
 
-    private IssuerConfig issuerSettings() {
-      if (issuer == null) {
-        throw new IllegalStateException("issuer is required: the exact iss value of the tokens, e.g. https://tenant.auth0.com/");
-      }
-      if (fixedJwks != null && jwksUri != null) {
-        throw new IllegalStateException("set either jwks(...) or jwksUri(...), not both");
-      }
+    private KeyFetchSettings fetchSettings() {
       if (httpClient != null && connectTimeout != null) {
         throw new IllegalStateException("httpTimeouts(connect, ...) cannot apply to a client given to httpClient(...): build that client with its own connect timeout");
       }
-      KeyFetchSettings fetch = new KeyFetchSettings(
+      return new KeyFetchSettings(
           httpClient, connectTimeout != null ? connectTimeout : KeyFetchSettings.DEFAULT_CONNECT_TIMEOUT, readTimeout,
           maxJwksBytes, maxKeys, minKeyCacheTtl, maxKeyCacheTtl, defaultKeyCacheTtl, staleKeyTolerance,
           unknownKidRefetchInterval, unknownKidMemory);
-      return new IssuerConfig(issuer, jwksUri, fixedJwks, algorithms, scopeClaims, strictRfc9068, fetch);
+    }
+
+    private IssuerConfig issuerSettings(KeyFetchSettings fetch) {
+      if (fixedJwks != null && jwksUri != null) {
+        throw new IllegalStateException("set either jwks(...) or jwksUri(...), not both");
+      }
+      return new IssuerConfig(issuer, List.of(), jwksUri, fixedJwks, algorithms, scopeClaims, strictRfc9068, fetch);
     }
 
     private VerifierConfig.Shared verifierSettings() {

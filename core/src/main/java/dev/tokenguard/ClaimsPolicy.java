@@ -15,8 +15,9 @@ import java.util.Map;
  * The checks a token's claims must pass before any key is looked up, once its issuer is known to
  * be trusted: what kind of token it is ({@link IdTokenEvidence}), {@code aud} (RFC 7519 section
  * 4.1.3, RFC 9068 section 4), {@code exp}, {@code nbf} and {@code iat} with the clock skew (RFC
- * 7519 sections 4.1.4-4.1.6), the maximum token age, the claims that must be strings, the strict RFC
- * 9068 profile's required claims (section 2.2) and the API's required claims. Immutable and
+ * 7519 sections 4.1.4-4.1.6), the maximum token age, the claims that must be strings, the shapes
+ * of {@code auth_time}, {@code acr} and {@code amr} (RFC 9068 section 2.2.1), the strict RFC 9068
+ * profile's required claims (section 2.2) and the API's required claims. Immutable and
  * thread-safe.
  */
 final class ClaimsPolicy {
@@ -74,6 +75,7 @@ final class ClaimsPolicy {
         throw reject(TOO_OLD, "issued at " + Instant.ofEpochSecond(iat) + ", older than the maximum token age");
       }
     }
+    checkAuthenticationClaims(claims);
     ValidClaims valid = new ValidClaims(
         requiredString(claims, "sub"), optionalString(claims, "client_id"), optionalString(claims, "azp"),
         optionalString(claims, "jti"), optionalString(claims, "gty"), audience, exp, nbf, iat);
@@ -87,6 +89,27 @@ final class ClaimsPolicy {
     }
     valid.scopes = issuer.scopeClaims.read(claims);
     return valid;
+  }
+
+  /**
+   * The claims about the user's authentication (RFC 9068 section 2.2.1), which step-up
+   * requirements rely on (RFC 9470 section 6.1): {@code auth_time} a NumericDate, {@code acr} a
+   * string, {@code amr} an array of strings, each when present.
+   */
+  private static void checkAuthenticationClaims(Map<String, Object> claims) {
+    numericDate(claims, "auth_time");
+    optionalString(claims, "acr");
+    Object amr = claims.get("amr");
+    if (amr != null) {
+      if (!(amr instanceof List)) {
+        throw reject(MALFORMED, "amr is not an array of strings");
+      }
+      for (Object method : (List<?>) amr) {
+        if (!(method instanceof String)) {
+          throw reject(MALFORMED, "amr is not an array of strings");
+        }
+      }
+    }
   }
 
   private static void requireForRfc9068(ValidClaims valid) {

@@ -6,14 +6,11 @@ import static dev.tokenguard.TokenVerificationException.Reason.MISSING_CLAIM;
 import static dev.tokenguard.TokenVerificationException.Reason.UNSUPPORTED_ALGORITHM;
 import static dev.tokenguard.TokenVerificationException.Reason.WRONG_ISSUER;
 
-import java.text.ParseException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ThreadPoolExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,10 +45,10 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
   private final CompactJws.HeaderCache headers = new CompactJws.HeaderCache();
   private final RefusalLog log;
   private final MisconfigurationMonitor monitor;
-  /** The key-fetch executor this verifier made and must stop, or null when the user gave one. */
-  private final ThreadPoolExecutor ownExecutor;
+  /** Makes the key sources; owns the key-fetch executor this verifier may have started. */
+  private final KeySources keySources;
 
-  private DefaultAccessTokenVerifier(VerifierConfig.Shared config, IssuerRegistry issuers, ThreadPoolExecutor ownExecutor) {
+  private DefaultAccessTokenVerifier(VerifierConfig.Shared config, IssuerRegistry issuers, KeySources keySources) {
     this.issuers = issuers;
     this.claimsPolicy = new ClaimsPolicy(config);
     this.claimRules = config.claimRules;
@@ -60,43 +57,43 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     this.cache = VerifiedTokenCache.create(config);
     this.log = new RefusalLog(config.clock);
     this.monitor = new MisconfigurationMonitor(config.clock);
-    this.ownExecutor = ownExecutor;
+    this.keySources = keySources;
   }
 
-  /** Wires a verifier from its configuration: one key source per trusted issuer, sharing one fetch executor. */
+  /**
+   * Wires a verifier from its configuration: one key source per trusted issuer, all sharing one
+   * fetch executor and the library's HTTP clients ({@link KeySources}).
+   */
   static DefaultAccessTokenVerifier create(VerifierConfig config) {
     VerifierConfig.Shared shared = config.shared;
-    ThreadPoolExecutor own = null;
-    Executor executor = shared.keyFetchExecutor;
+    int lazyLimit = config.lazyIssuers == null ? 0 : config.lazyIssuers.max;
+    KeySources keySources = new KeySources(shared, remoteIssuers(config) + lazyLimit);
     List<Issuer> issuers = new ArrayList<>();
     for (IssuerConfig issuer : config.issuers) {
-      if (IssuerNames.isAuth0WithoutTrailingSlash(issuer.issuer)) {
-        OperatorLog.warn(LOG, "The issuer " + Detail.quote(issuer.issuer) + " is an Auth0 domain without the trailing"
-            + " slash every Auth0 token's iss carries, so its tokens will be refused as WRONG_ISSUER; configure "
-            + Detail.quote(issuer.issuer + "/") + " (or use auth0(domain))");
-      }
-      KeySource keys;
-      if (issuer.fixedJwks != null) {
-        keys = fixedKeys(issuer, shared);
-      } else {
-        if (executor == null) {
-          own = RemoteKeySource.defaultExecutor();
-          executor = own;
+      Issuer trusted = new Issuer(issuer, keySources.create(issuer));
+      for (String name : trusted.names()) {
+        if (IssuerNames.isAuth0WithoutTrailingSlash(name)) {
+          OperatorLog.warn(LOG, "The issuer " + Detail.quote(name) + " is an Auth0 domain without the trailing"
+              + " slash every Auth0 token's iss carries, so its tokens will be refused as WRONG_ISSUER; configure "
+              + Detail.quote(name + "/") + " (or use auth0(domain))");
         }
-        keys = new RemoteKeySource(issuer, shared.clock, shared.signatureProvider, shared.listener, executor);
       }
-      issuers.add(new Issuer(issuer, keys));
+      issuers.add(trusted);
     }
-    return new DefaultAccessTokenVerifier(shared, new IssuerRegistry(issuers), own);
+    LazyIssuers lazy = config.lazyIssuers == null
+        ? null
+        : new LazyIssuers(config.lazyIssuers, config.fetchDefaults, keySources, shared.clock);
+    return new DefaultAccessTokenVerifier(shared, new IssuerRegistry(issuers, lazy), keySources);
   }
 
-  private static KeySource fixedKeys(IssuerConfig issuer, VerifierConfig.Shared shared) {
-    try {
-      return KeySource.fixed(issuer.issuer,
-          KeySet.parse(issuer.fixedJwks, issuer.fetch.maxKeys, shared.signatureProvider, shared.clock.instant()));
-    } catch (ParseException e) {
-      throw new IllegalStateException("the JWKS given to jwks(...) is unusable: " + e.getMessage());
+  private static int remoteIssuers(VerifierConfig config) {
+    int remote = 0;
+    for (IssuerConfig issuer : config.issuers) {
+      if (issuer.fixedJwks == null) {
+        remote++;
+      }
     }
+    return remote;
   }
 
   @Override
@@ -122,13 +119,14 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
 
   /**
    * Refuses a valid token that does not meet the request's requirement; notes for the operator
-   * when it carries permissions in a claim the verifier does not read (Entra ID's roles, say).
+   * when it lacks a scope but carries permissions in a claim the verifier does not read (Entra
+   * ID's roles, say).
    */
   private void checkRequirement(AccessToken verified, Requirement requirement) {
     if (requirement.isMetBy(verified)) {
       return;
     }
-    Issuer issuer = issuers.find(verified.issuer());
+    Issuer issuer = requirement.scopesMetBy(verified) ? null : issuers.known(verified.issuer());
     for (String name : PERMISSION_CLAIMS) {
       if (verified.claims().get(name) != null && issuer != null && !issuer.scopeClaims.names().contains(name)) {
         monitor.refused(MisconfigurationMonitor.Kind.SCOPE_CLAIM, "the request requires " + requirement
@@ -172,7 +170,9 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     Issuer issuer = trustedIssuer(claims, jws.algorithm);
     ValidClaims valid = claimsPolicy.check(jws.typ, claims, issuer, clock.millis());
     VerificationKey key = jws.verifySignature(candidateKeys(issuer, jws));
-    AccessToken accessToken = valid.toAccessToken(issuer.id(), claims);
+    // The token's own iss: the issuer's identifier, or the alias it was routed by.
+    String iss = issuer.config.aliases.isEmpty() ? issuer.id() : (String) claims.get("iss");
+    AccessToken accessToken = valid.toAccessToken(iss, claims, clock, claimsPolicy.skewMillis());
     for (ClaimRule rule : claimRules) {
       if (!rule.accepts(accessToken)) {
         throw reject(INVALID_CLAIM, "the token does not satisfy: " + rule.description);
@@ -209,10 +209,31 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     return keys.keysFor(jws.kid, jws.algorithm);
   }
 
+  /**
+   * Loads the keys of every issuer named in the configuration (issuers trusted on first use are
+   * not known yet), one issuer after the other; an issuer that fails does not stop the others
+   * from being loaded. One failure is thrown as it is; several are one KEYS_UNAVAILABLE naming each.
+   */
   @Override
   public void warmUp() {
-    for (Issuer issuer : issuers.all()) {
-      issuer.keys.warmUp();
+    List<TokenVerificationException> failures = new ArrayList<>();
+    for (Issuer issuer : issuers.configured()) {
+      try {
+        issuer.keys.warmUp();
+      } catch (TokenVerificationException e) {
+        failures.add(e);
+      }
+    }
+    if (failures.size() == 1) {
+      throw failures.get(0);
+    }
+    if (!failures.isEmpty()) {
+      StringBuilder detail = new StringBuilder("the keys of " + failures.size() + " of " + issuers.configured().size()
+          + " trusted issuers cannot be had");
+      for (TokenVerificationException e : failures) {
+        detail.append("; ").append(e.getMessage());
+      }
+      throw reject(TokenVerificationException.Reason.KEYS_UNAVAILABLE, detail.toString());
     }
   }
 
@@ -245,9 +266,7 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
 
   @Override
   public void close() {
-    if (ownExecutor != null) {
-      ownExecutor.shutdownNow();
-    }
+    keySources.close();
   }
 
   private static TokenVerificationException reject(TokenVerificationException.Reason reason, String detail) {

@@ -1,5 +1,8 @@
 package dev.tokenguard;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One trusted issuer at run time: its configuration, where its scopes are read from, and the
  * source of its keys. A key of one issuer only ever verifies tokens whose {@code iss} names that
@@ -19,5 +22,13 @@ final class Issuer {
   /** The exact {@code iss} of its tokens. */
   String id() {
     return config.issuer;
+  }
+
+  /** Every exact {@code iss} of its tokens: the identifier, then the aliases. */
+  List<String> names() {
+    List<String> names = new ArrayList<>(1 + config.aliases.size());
+    names.add(config.issuer);
+    names.addAll(config.aliases);
+    return names;
   }
 }

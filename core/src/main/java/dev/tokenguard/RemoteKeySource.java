@@ -133,14 +133,18 @@ final class RemoteKeySource implements KeySource {
   private boolean missRefetched;
   private long lastMissRefetchMillis;
 
-  RemoteKeySource(IssuerConfig config, Clock clock, Provider provider, KeySourceListener listener, Executor executor) {
+  /**
+   * A key source for the issuer of {@code config}, fetching with {@code client} (the issuer's own,
+   * or a library client the verifier shares among its issuers) on {@code executor}.
+   */
+  RemoteKeySource(IssuerConfig config, HttpClient client, Clock clock, Provider provider, KeySourceListener listener,
+      Executor executor) {
     this.config = config;
     this.settings = config.fetch;
     this.clock = clock;
     this.provider = provider;
     this.listener = listener;
     this.executor = executor;
-    HttpClient client = settings.httpClient != null ? settings.httpClient : HttpFetcher.defaultClient(settings.connectTimeout);
     this.fetcher = new HttpFetcher(client, settings.readTimeout, settings.maxJwksBytes);
     this.discovery = config.jwksUri == null ? new IssuerDiscovery(config.issuer, settings, clock) : null;
     this.lastJwksUri = config.jwksUri;
@@ -169,13 +173,16 @@ final class RemoteKeySource implements KeySource {
   }
 
   /**
-   * A daemon executor for fetches: at most one thread, gone when idle. Its thread has the platform
-   * class loader as context class loader, so it never pins an application's class loader.
+   * A daemon executor for fetches: at most {@code threads} threads, each started when a fetch
+   * needs it and gone after 30 s idle. Its threads have the platform class loader as context class
+   * loader, so they never pin an application's class loader. A verifier gives it one thread per
+   * issuer (each issuer fetches single-flight, so one slow issuer holds at most one thread and
+   * never delays another's fetch), capped.
    */
-  static ThreadPoolExecutor defaultExecutor() {
-    return new ThreadPoolExecutor(
-        0,
-        1,
+  static ThreadPoolExecutor defaultExecutor(int threads) {
+    ThreadPoolExecutor executor = new ThreadPoolExecutor(
+        threads,
+        threads,
         30,
         TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(),
@@ -185,6 +192,8 @@ final class RemoteKeySource implements KeySource {
           thread.setContextClassLoader(ClassLoader.getPlatformClassLoader());
           return thread;
         });
+    executor.allowCoreThreadTimeOut(true);
+    return executor;
   }
 
   @Override

@@ -59,6 +59,14 @@ public final class TokenVerificationException extends RuntimeException {
     /** The token is valid but lacks a scope the request needs (HTTP 403). */
     INSUFFICIENT_SCOPE("insufficient_scope", 403, "The access token lacks the scope this request requires."),
     /**
+     * The token is valid but the user's authentication behind it does not meet the request's
+     * {@link Requirement#acrValues()} or {@link Requirement#maxAge()} (HTTP 401, RFC 9470 section
+     * 3): the client must have the user authenticate again as {@link
+     * TokenVerificationException#unmetRequirement()} says and present a new token.
+     */
+    INSUFFICIENT_USER_AUTHENTICATION("insufficient_user_authentication", 401,
+        "The user's authentication does not meet this request's requirements."),
+    /**
      * The issuer's keys could not be obtained and no cached key fits: the issuer's fault, not the
      * client's. Answer 503, never 401. Its error code is not an RFC 6750 code.
      */
@@ -76,10 +84,9 @@ public final class TokenVerificationException extends RuntimeException {
 
     /**
      * The error code for the answer: the RFC 6750 section 3.1 code {@code invalid_token} or
-     * {@code insufficient_scope}, or {@code temporarily_unavailable} for {@link #KEYS_UNAVAILABLE}
-     * (not an RFC 6750 code: it belongs in a 503 body, not in a challenge).
-     *
-     * @return {@code invalid_token}, {@code insufficient_scope} or {@code temporarily_unavailable}
+     * {@code insufficient_scope}, the RFC 9470 section 3 code {@code
+     * insufficient_user_authentication}, or {@code temporarily_unavailable} for {@link
+     * #KEYS_UNAVAILABLE} (not an RFC 6750 code: it belongs in a 503 body, not in a challenge).
      */
     public String errorCode() {
       return errorCode;
@@ -133,7 +140,8 @@ public final class TokenVerificationException extends RuntimeException {
 
   /**
    * The error code of a bearer-token answer: {@code invalid_token} or {@code insufficient_scope}
-   * (RFC 6750 section 3.1) for the {@code WWW-Authenticate} challenge; for {@code KEYS_UNAVAILABLE}
+   * (RFC 6750 section 3.1), or {@code insufficient_user_authentication} (RFC 9470 section 3), for
+   * the {@code WWW-Authenticate} challenge; for {@code KEYS_UNAVAILABLE}
    * it is {@code temporarily_unavailable}, which is not an RFC 6750 code and belongs in a 503 body,
    * not in the challenge. Same as {@code reason().errorCode()}.
    *
@@ -163,21 +171,22 @@ public final class TokenVerificationException extends RuntimeException {
   }
 
   /**
-   * For {@link Reason#INSUFFICIENT_SCOPE}: the scopes the request required (for the RFC 6750
-   * section 3 {@code scope} attribute), all of them or any one as {@link #unmetRequirement()} says;
-   * empty otherwise.
-   *
-   * @return the required scopes in order; empty for every other reason
+   * The scopes the answer names in the RFC 6750 section 3 {@code scope} attribute, all of them or
+   * any one as {@link #unmetRequirement()} says: for {@link Reason#INSUFFICIENT_SCOPE} the scopes
+   * the request required; for {@link Reason#INSUFFICIENT_USER_AUTHENTICATION} the same when the
+   * token lacks them too (RFC 9470 section 3), else none; empty for every other reason.
    */
   public List<String> requiredScopes() {
     return unmetRequirement == null ? List.of() : unmetRequirement.scopes();
   }
 
   /**
-   * For {@link Reason#INSUFFICIENT_SCOPE}: the requirement of the request that the (valid) token
-   * does not meet; empty for every other reason.
-   *
-   * @return the unmet requirement; empty for every other reason
+   * What the answer must name, from the request's requirement that the (valid) token does not
+   * meet: for {@link Reason#INSUFFICIENT_SCOPE} its scopes; for {@link
+   * Reason#INSUFFICIENT_USER_AUTHENTICATION} all of its {@link Requirement#acrValues()} (the
+   * challenge's {@code acr_values}, in order of preference) and its {@link Requirement#maxAge()}
+   * ({@code max_age}, in seconds), both whichever one failed, and its scopes only when the token
+   * lacks them too. Empty for every other reason.
    */
   public Optional<Requirement> unmetRequirement() {
     return Optional.ofNullable(unmetRequirement);

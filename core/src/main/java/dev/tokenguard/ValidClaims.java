@@ -1,5 +1,6 @@
 package dev.tokenguard;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -40,9 +41,10 @@ final class ValidClaims {
 
   /**
    * The verified token. Takes ownership of {@code claims} (the freshly parsed map nothing else
-   * holds) and freezes it in place.
+   * holds) and freezes it in place; {@code clock} and {@code skewMillis} are the verifier's, for
+   * the maximum authentication age a {@link Requirement} may check on every request.
    */
-  AccessToken toAccessToken(String issuer, Map<String, Object> claims) {
+  AccessToken toAccessToken(String issuer, Map<String, Object> claims, Clock clock, long skewMillis) {
     String clientId = clientId(claims);
     return new AccessToken(
         issuer,
@@ -54,7 +56,9 @@ final class ValidClaims {
         iat == null ? null : Instant.ofEpochSecond(iat),
         jti,
         isMachineToMachine(clientId, claims),
-        publicClaims(claims));
+        publicClaims(claims),
+        clock,
+        skewMillis);
   }
 
   /**

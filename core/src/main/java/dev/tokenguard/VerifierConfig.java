@@ -7,14 +7,27 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
 
-/** A verifier's whole configuration: what it shares across issuers, and each trusted issuer. Immutable. */
+/**
+ * A verifier's whole configuration: what it shares across issuers, each trusted issuer, and the
+ * issuers to trust on first use. Immutable.
+ */
 final class VerifierConfig {
   final Shared shared;
   final List<IssuerConfig> issuers;
+  /** The issuers to trust on first use, or null. */
+  final LazyIssuers.Config lazyIssuers;
+  /** The builder's key-fetch settings, which an issuer trusted on first use takes unless it sets its own. */
+  final KeyFetchSettings fetchDefaults;
 
   VerifierConfig(Shared shared, List<IssuerConfig> issuers) {
+    this(shared, issuers, null, null);
+  }
+
+  VerifierConfig(Shared shared, List<IssuerConfig> issuers, LazyIssuers.Config lazyIssuers, KeyFetchSettings fetchDefaults) {
     this.shared = shared;
     this.issuers = List.copyOf(issuers);
+    this.lazyIssuers = lazyIssuers;
+    this.fetchDefaults = fetchDefaults;
   }
 
   /** What applies to every token whatever its issuer. Immutable. */

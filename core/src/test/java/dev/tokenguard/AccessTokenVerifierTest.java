@@ -375,7 +375,10 @@ class AccessTokenVerifierTest {
   void everyReasonHasAnRfc6750AnswerAndAClientSafeDescription(Reason reason) {
     assertThat(reason.httpStatus()).isIn(401, 403, 503);
     assertThat(reason.errorCode()).isEqualTo(
-        reason == INSUFFICIENT_SCOPE ? "insufficient_scope" : reason == KEYS_UNAVAILABLE ? "temporarily_unavailable" : "invalid_token");
+        reason == INSUFFICIENT_SCOPE ? "insufficient_scope"
+            : reason == KEYS_UNAVAILABLE ? "temporarily_unavailable"
+            : reason == Reason.INSUFFICIENT_USER_AUTHENTICATION ? "insufficient_user_authentication" // RFC 9470 section 3
+            : "invalid_token");
     // RFC 6750 section 3: error_description is %x20-21 / %x23-5B / %x5D-7E.
     assertThat(reason.safeDescription()).matches("[\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]+");
   }

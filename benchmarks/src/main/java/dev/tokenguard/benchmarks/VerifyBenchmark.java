@@ -6,6 +6,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import dev.tokenguard.AccessToken;
 import dev.tokenguard.AccessTokenVerifier;
 import dev.tokenguard.TokenVerificationException;
+import dev.tokenguard.TrustedIssuer;
 import dev.tokenguard.testing.FakeIssuer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -226,6 +227,34 @@ public class VerifyBenchmark {
     }
   }
 
+  /**
+   * As {@link TokenGuardUnique}, but the verifier trusts two more issuers (fixed JWKS documents):
+   * routing a token by its {@code iss} is a map lookup instead of the single-issuer verifier's one
+   * {@code equals}. Its ratio next to {@code tokenGuardUnique} is the cost of several issuers.
+   */
+  @State(Scope.Benchmark)
+  public static class TokenGuardThreeIssuers {
+    AccessTokenVerifier verifier;
+    FakeIssuer second;
+    FakeIssuer third;
+
+    @Setup(Level.Trial)
+    public void build(Issuer issuer) {
+      second = FakeIssuer.start();
+      third = FakeIssuer.start();
+      verifier = issuer.issuer.verifierBuilder().verifiedTokenCacheSize(0)
+          .trust(TrustedIssuer.builder(second.issuer()).jwks(second.jwks()).build(),
+              TrustedIssuer.builder(third.issuer()).jwks(third.jwks()).build())
+          .build();
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() {
+      second.close();
+      third.close();
+    }
+  }
+
   /** As {@link TokenGuardUnique}, with signatures checked by Amazon Corretto Crypto Provider. */
   @State(Scope.Benchmark)
   public static class TokenGuardUniqueAccp {
@@ -389,6 +418,19 @@ public class VerifyBenchmark {
   @Benchmark
   @Group("tokenGuardUnique")
   public boolean tokenGuardUnique_floor(Pool pool, Cursor cursor, JdkFloor floor) throws GeneralSecurityException {
+    return floor(pool, cursor, floor.signature);
+  }
+
+  @Benchmark
+  @Group("tokenGuardThreeIssuers")
+  public AccessToken tokenGuardThreeIssuers(Pool pool, Cursor cursor, TokenGuardThreeIssuers tg, Allocation alloc) {
+    alloc.calls++;
+    return tg.verifier.verify(pool.tokens[cursor.next(pool.size)], SCOPE);
+  }
+
+  @Benchmark
+  @Group("tokenGuardThreeIssuers")
+  public boolean tokenGuardThreeIssuers_floor(Pool pool, Cursor cursor, JdkFloor floor) throws GeneralSecurityException {
     return floor(pool, cursor, floor.signature);
   }
 

@@ -127,6 +127,22 @@ public final class BearerTokenFilter implements Filter {
   }
 
   /**
+   * A filter that lets requests through, or answers them, exactly as {@code resource} decides: for
+   * a front door that reads its configuration through {@link ConfigurationReader#resourceBuilder}
+   * (such as the Spring Boot auto-configuration) over a verifier it manages itself. {@link
+   * #destroy()} closes {@code resource}, which closes its verifier only when it owns it (a resource
+   * from {@link ConfigurationReader#protectedResource()}); one built over a given verifier leaves
+   * that verifier to its owner.
+   *
+   * @param resource the rules, accepted token methods and answers; immutable and thread-safe
+   * @return the filter; it ignores its init parameters
+   * @throws NullPointerException when {@code resource} is null
+   */
+  public static BearerTokenFilter forResource(ProtectedResource resource) {
+    return new BearerTokenFilter(Objects.requireNonNull(resource, "resource"));
+  }
+
+  /**
    * The verified token of a request this filter accepted; empty on public paths, on CORS
    * preflights let through, and on requests the filter did not see.
    *
@@ -141,8 +157,8 @@ public final class BearerTokenFilter implements Filter {
 
   /**
    * Configures the filter from its init parameters ({@link ConfigurationReader}), building its own
-   * verifier, unless it was made by {@link #builder}, in which case the init parameters are
-   * ignored.
+   * verifier, unless it was made by {@link #builder} or {@link #forResource}, in which case the
+   * init parameters are ignored.
    *
    * @throws ServletException when a parameter is missing, unknown or malformed (the message says
    *     which)
@@ -203,7 +219,8 @@ public final class BearerTokenFilter implements Filter {
   /**
    * Closes the verifier the filter built itself from its init parameters, so the container finds
    * no key-fetch thread left behind; a verifier given to {@link #builder(AccessTokenVerifier)} is
-   * left open for its owner.
+   * left open for its owner. A filter made by {@link #forResource} closes its resource (see
+   * there).
    */
   @Override
   public void destroy() {

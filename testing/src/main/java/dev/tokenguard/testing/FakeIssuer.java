@@ -8,9 +8,12 @@ import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jose.util.JSONObjectUtils;
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.tokenguard.AccessTokenVerifier;
+import dev.tokenguard.TrustedIssuer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -169,6 +172,7 @@ public final class FakeIssuer implements AutoCloseable {
   private final List<JWK> extraPublished = new CopyOnWriteArrayList<>();
   private final AtomicInteger jwksRequests = new AtomicInteger();
   private final AtomicInteger discoveryRequests = new AtomicInteger();
+  private final AtomicInteger allRequests = new AtomicInteger();
   private volatile List<RSAKey> keys;
   private volatile RSAKey signingKey;
   private volatile String discoveryIssuerOverride;
@@ -200,10 +204,10 @@ public final class FakeIssuer implements AutoCloseable {
     server.setExecutor(executor);
     String base = "http://127.0.0.1:" + server.getAddress().getPort();
     this.issuer = b.issuer != null ? b.issuer : b.trailingSlash ? base + "/" : base;
-    server.createContext("/.well-known/openid-configuration", this::discovery);
-    server.createContext("/.well-known/oauth-authorization-server", this::discovery);
-    server.createContext("/.well-known/jwks.json", this::jwksEndpoint);
-    server.createContext("/", exchange -> respond(exchange, 404, "{\"error\":\"not_found\"}", null));
+    counted(server.createContext("/.well-known/openid-configuration", this::discovery));
+    counted(server.createContext("/.well-known/oauth-authorization-server", this::discovery));
+    counted(server.createContext("/.well-known/jwks.json", this::jwksEndpoint));
+    counted(server.createContext("/", exchange -> respond(exchange, 404, "{\"error\":\"not_found\"}", null)));
     server.start();
   }
 
@@ -391,6 +395,21 @@ public final class FakeIssuer implements AutoCloseable {
   }
 
   /**
+   * This issuer as one more issuer of a verifier that trusts several ({@link
+   * AccessTokenVerifier.Builder#trust(TrustedIssuer...)}), fetching its keys over HTTP through its
+   * JWKS URI; the clock and audience belong to the verifier's builder.
+   *
+   * <pre>{@code
+   * AccessTokenVerifier verifier = issuerA.httpVerifierBuilder()
+   *     .trust(issuerB.trustedIssuerBuilder().build())
+   *     .build();
+   * }</pre>
+   */
+  public TrustedIssuer.Builder trustedIssuerBuilder() {
+    return TrustedIssuer.builder(issuer).jwksUri(jwksUri());
+  }
+
+  /**
    * Signs new tokens with a new key and publishes it next to the old ones (as issuers do during
    * rotation). Returns the new {@code kid}.
    *
@@ -560,6 +579,14 @@ public final class FakeIssuer implements AutoCloseable {
     return discoveryRequests.get();
   }
 
+  /**
+   * HTTP requests received so far on any path (discovery, JWKS, and paths it does not serve):
+   * zero proves a verifier never contacted this issuer.
+   */
+  public int requestCount() {
+    return allRequests.get();
+  }
+
   /** Stops the server, releasing the requests that {@link JwksFailure#SLOW} holds. */
   @Override
   public void close() {
@@ -577,6 +604,21 @@ public final class FakeIssuer implements AutoCloseable {
 
   RSAKey signingKey() {
     return signingKey;
+  }
+
+  private void counted(HttpContext context) {
+    context.getFilters().add(new Filter() {
+      @Override
+      public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
+        allRequests.incrementAndGet();
+        chain.doFilter(exchange);
+      }
+
+      @Override
+      public String description() {
+        return "counts requests";
+      }
+    });
   }
 
   private String origin() {

@@ -61,4 +61,21 @@ class FakeIssuerShapesTest {
           .isMachineToMachine()).isTrue();
     }
   }
+
+  @Test
+  void mintsTheUsersAuthenticationForStepUpTestsAndStaysValidByDefault() {
+    TestClock clock = TestClock.startingNow();
+    try (FakeIssuer issuer = FakeIssuer.builder().clock(clock).start()) {
+      AccessTokenVerifier verifier = issuer.verifierBuilder().build();
+      String mfa = "http://schemas.openid.net/pape/policies/2007/06/multi-factor";
+
+      AccessToken token = verifier.verify(issuer.accessToken().scopes("read:patients").acr(mfa).amr("pwd", "otp")
+          .authTime(clock.instant().minusSeconds(120)).sign(), "read:patients");
+
+      assertThat(token.acr()).contains(mfa);
+      assertThat(token.amr()).containsExactly("pwd", "otp");
+      assertThat(token.authTime()).contains(java.time.Instant.ofEpochSecond(clock.instant().getEpochSecond() - 120));
+      assertThat(verifier.verify(issuer.keycloakAccessToken().authTime(clock.instant()).sign()).acr()).contains("1");
+    }
+  }
 }
