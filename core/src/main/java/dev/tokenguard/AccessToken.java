@@ -62,6 +62,8 @@ public final class AccessToken {
   /**
    * The {@code iss} claim: exactly the identifier of the trusted issuer whose key verified the
    * token, or one of that issuer's {@linkplain TrustedIssuer.Builder#alias aliases}.
+   *
+   * @return the {@code iss} the token carries
    */
   public String issuer() {
     return issuer;
@@ -164,6 +166,8 @@ public final class AccessToken {
    * http://schemas.openid.net/pape/policies/2007/06/multi-factor} or Keycloak's {@code "1"}: what
    * {@link Requirement#withAcrValues(String...)} checks (RFC 9470 section 6.1). Empty when absent
    * (a token whose {@code acr} is not a string is refused as {@code MALFORMED} at verification).
+   *
+   * @return the {@code acr}; empty when absent
    */
   public Optional<String> acr() {
     Object acr = claims.get("acr");
@@ -175,6 +179,8 @@ public final class AccessToken {
    * methods the user authenticated with, such as {@code pwd}, {@code otp} or {@code mfa} (RFC 8176
    * section 2), in token order. Unmodifiable; empty when absent (a token whose {@code amr} is not
    * an array of strings is refused as {@code MALFORMED} at verification).
+   *
+   * @return the authentication methods in token order; unmodifiable, empty when absent
    */
   public List<String> amr() {
     Object amr = claims.get("amr");
@@ -193,6 +199,8 @@ public final class AccessToken {
    * Requirement#withMaxAge(java.time.Duration)} checks (RFC 9470 section 6.1). Empty when absent
    * (a token whose {@code auth_time} is not a NumericDate is refused as {@code MALFORMED} at
    * verification).
+   *
+   * @return when the user last authenticated; empty when the token has no {@code auth_time}
    */
   public Optional<Instant> authTime() {
     long seconds = authTimeSeconds();

@@ -129,6 +129,8 @@ public interface AccessTokenVerifier extends AutoCloseable {
    * The state of each trusted issuer's key source (last fetch, last failure, cached key ids): the
    * issuers named in the configuration in their order, then those trusted on first use in the
    * order they were admitted.
+   *
+   * @return one health report per trusted issuer, in that order
    */
   default List<KeySourceHealth> keySourceHealth() {
     return List.of();
@@ -554,6 +556,8 @@ public interface AccessTokenVerifier extends AutoCloseable {
      * they are and add the others here, or move every issuer into a {@code TrustedIssuer}; the
      * audience, clock and every other verifier-wide setting stay on this builder.
      *
+     * @param issuers one or more issuers to trust
+     * @return this builder
      * @throws NullPointerException when {@code issuers} or one of them is null
      */
     public Builder trust(TrustedIssuer... issuers) {
@@ -602,6 +606,7 @@ public interface AccessTokenVerifier extends AutoCloseable {
      * @param configure the settings of an accepted issuer; must return a {@link TrustedIssuer}
      *     for exactly the {@code iss} it is given, without aliases (else the token is refused and a
      *     warning logged)
+     * @return this builder
      * @throws NullPointerException when {@code accepts} or {@code configure} is null
      * @throws IllegalArgumentException when {@code maxIssuers} is out of range
      */
@@ -615,7 +620,12 @@ public interface AccessTokenVerifier extends AutoCloseable {
       return this;
     }
 
-    /** Receives key-source events (fetches, failures, stale keys, suppressed refetches) of every issuer. */
+    /**
+     * Receives key-source events (fetches, failures, stale keys, suppressed refetches) of every issuer.
+     *
+     * @param listener called on the fetching thread; must be quick and not throw
+     * @return this builder
+     */
     public Builder keySourceListener(KeySourceListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
       return this;
@@ -630,6 +640,9 @@ public interface AccessTokenVerifier extends AutoCloseable {
      * single thread makes the issuers' fetches wait for each other; {@code Runnable::run} fetches
      * on the calling thread (a request then waits for a background refresh too: for tests and
      * batch jobs).
+     *
+     * @param executor runs the fetches; not shut down by the verifier
+     * @return this builder
      */
     public Builder keyFetchExecutor(Executor executor) {
       this.keyFetchExecutor = Objects.requireNonNull(executor, "executor");
@@ -670,6 +683,7 @@ public interface AccessTokenVerifier extends AutoCloseable {
     /**
      * Builds the verifier. Makes no network call (see {@link AccessTokenVerifier#warmUp()}).
      *
+     * @return the verifier; immutable and thread-safe, to share and close when done
      * @throws IllegalStateException when no issuer is given (none of {@link #issuer(String)},
      *     {@link #trust(TrustedIssuer...)} and {@link #trustIssuersMatching}), when the audience is missing, when one issuer name is
      *     trusted twice (as an issuer or an alias), when this builder's own issuer settings

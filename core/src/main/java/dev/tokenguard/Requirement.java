@@ -111,6 +111,7 @@ public final class Requirement {
    * @param acrValues one or more authentication context class references, in order of
    *     preference (the challenge lists them in this order); printable ASCII without spaces,
    *     {@code "} or {@code \}, so that {@code acr_values="..."} names them as they are
+   * @return a new requirement with these acr values; this one is unchanged
    * @throws NullPointerException when {@code acrValues} or one of them is null
    * @throws IllegalArgumentException when there is none, or one is empty or has another character
    */
@@ -126,6 +127,7 @@ public final class Requirement {
    *
    * @param maxAge whole seconds, from zero to {@link Integer#MAX_VALUE} seconds ({@code max_age}
    *     is a non-negative integer of seconds)
+   * @return a new requirement with this maximum age; this one is unchanged
    * @throws NullPointerException when {@code maxAge} is null
    * @throws IllegalArgumentException when negative, too large or not whole seconds
    */
@@ -137,7 +139,11 @@ public final class Requirement {
     return new Requirement(scopes, anyScope, acrValues, maxAge);
   }
 
-  /** The scopes this requirement names, in the order given; empty when no scope is required. */
+  /**
+   * The scopes this requirement names, in the order given; empty when no scope is required.
+   *
+   * @return the scopes in the order given; unmodifiable, empty when no scope is required
+   */
   public List<String> scopes() {
     return scopes;
   }
@@ -154,17 +160,27 @@ public final class Requirement {
   /**
    * The authentication context class references one of which the user's authentication must have
    * satisfied, in order of preference; empty when any (or none) will do.
+   *
+   * @return the acr values in order of preference; unmodifiable, empty when any will do
    */
   public List<String> acrValues() {
     return acrValues;
   }
 
-  /** The longest time since the user's last active authentication, in whole seconds; empty when any age will do. */
+  /**
+   * The longest time since the user's last active authentication, in whole seconds; empty when any age will do.
+   *
+   * @return the maximum authentication age; empty when any age will do
+   */
   public Optional<Duration> maxAge() {
     return Optional.ofNullable(maxAge);
   }
 
-  /** True when nothing beyond a valid token is required. */
+  /**
+   * True when nothing beyond a valid token is required.
+   *
+   * @return true when this is {@link #none()}
+   */
   public boolean isNone() {
     return scopes.isEmpty() && acrValues.isEmpty() && maxAge == null;
   }

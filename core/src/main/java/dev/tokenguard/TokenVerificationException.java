@@ -87,6 +87,8 @@ public final class TokenVerificationException extends RuntimeException {
      * {@code insufficient_scope}, the RFC 9470 section 3 code {@code
      * insufficient_user_authentication}, or {@code temporarily_unavailable} for {@link
      * #KEYS_UNAVAILABLE} (not an RFC 6750 code: it belongs in a 503 body, not in a challenge).
+     *
+     * @return {@code invalid_token}, {@code insufficient_scope}, {@code insufficient_user_authentication} or {@code temporarily_unavailable}
      */
     public String errorCode() {
       return errorCode;
@@ -175,6 +177,8 @@ public final class TokenVerificationException extends RuntimeException {
    * any one as {@link #unmetRequirement()} says: for {@link Reason#INSUFFICIENT_SCOPE} the scopes
    * the request required; for {@link Reason#INSUFFICIENT_USER_AUTHENTICATION} the same when the
    * token lacks them too (RFC 9470 section 3), else none; empty for every other reason.
+   *
+   * @return the scopes to name, in order; empty when none
    */
   public List<String> requiredScopes() {
     return unmetRequirement == null ? List.of() : unmetRequirement.scopes();
@@ -187,6 +191,8 @@ public final class TokenVerificationException extends RuntimeException {
    * challenge's {@code acr_values}, in order of preference) and its {@link Requirement#maxAge()}
    * ({@code max_age}, in seconds), both whichever one failed, and its scopes only when the token
    * lacks them too. Empty for every other reason.
+   *
+   * @return the unmet requirement; empty for every other reason
    */
   public Optional<Requirement> unmetRequirement() {
     return Optional.ofNullable(unmetRequirement);
