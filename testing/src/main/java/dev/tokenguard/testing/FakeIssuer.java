@@ -404,6 +404,8 @@ public final class FakeIssuer implements AutoCloseable {
    *     .trust(issuerB.trustedIssuerBuilder().build())
    *     .build();
    * }</pre>
+   *
+   * @return a new builder for this issuer's settings
    */
   public TrustedIssuer.Builder trustedIssuerBuilder() {
     return TrustedIssuer.builder(issuer).jwksUri(jwksUri());
@@ -582,6 +584,8 @@ public final class FakeIssuer implements AutoCloseable {
   /**
    * HTTP requests received so far on any path (discovery, JWKS, and paths it does not serve):
    * zero proves a verifier never contacted this issuer.
+   *
+   * @return the number of requests received so far
    */
   public int requestCount() {
     return allRequests.get();

@@ -283,12 +283,20 @@ public final class TokenBuilder {
    * Sets {@code acr}, the authentication context class the user's login satisfied (RFC 9068
    * section 2.2.1), for step-up tests (RFC 9470), e.g. {@code
    * http://schemas.openid.net/pape/policies/2007/06/multi-factor}.
+   *
+   * @param acr the {@code acr} value
+   * @return this builder
    */
   public TokenBuilder acr(String acr) {
     return claim("acr", Objects.requireNonNull(acr, "acr"));
   }
 
-  /** Sets {@code amr}, the methods the user authenticated with (RFC 8176 section 2), e.g. {@code "pwd", "otp"}. */
+  /**
+   * Sets {@code amr}, the methods the user authenticated with (RFC 8176 section 2), e.g. {@code "pwd", "otp"}.
+   *
+   * @param methods the {@code amr} values, e.g. {@code pwd} and {@code otp}
+   * @return this builder
+   */
   public TokenBuilder amr(String... methods) {
     return claim("amr", List.of(methods));
   }
@@ -297,12 +305,21 @@ public final class TokenBuilder {
    * Sets {@code auth_time}, when the user last actively authenticated (RFC 9068 section 2.2.1),
    * as whole seconds; for step-up tests of a maximum authentication age (RFC 9470), e.g. {@code
    * authTime(issuer.clock().instant().minusSeconds(400))} for a login 400 s ago.
+   *
+   * @param authTime when the user last authenticated
+   * @return this builder
    */
   public TokenBuilder authTime(Instant authTime) {
     return claim("auth_time", authTime.getEpochSecond());
   }
 
-  /** Sets any claim to any JSON value (String, Number, Boolean, List, Map, or null for JSON null). */
+  /**
+   * Sets any claim to any JSON value (String, Number, Boolean, List, Map, or null for JSON null).
+   *
+   * @param name the claim name
+   * @param value its JSON value
+   * @return this builder
+   */
   public TokenBuilder claim(String name, Object value) {
     claims.put(Objects.requireNonNull(name, "name"), value);
     return this;
