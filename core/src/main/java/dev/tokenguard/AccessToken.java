@@ -296,10 +296,43 @@ public final class AccessToken {
   }
 
   /**
-   * All claims, unmodifiable, with the value types described at {@link #claim(String, Class)}.
-   *
-   * @return every claim by name; unmodifiable
+   * True when the token is sender-constrained: it has a {@code cnf} (confirmation) claim (RFC 7800),
+   * binding it to a DPoP key ({@link #dpopKeyThumbprint()}) or a client certificate ({@link
+   * #certificateThumbprint()}). The verifier returned it only because the request proved
+   * possession of what it is bound to.
    */
+  public boolean isSenderConstrained() {
+    return claims.containsKey("cnf");
+  }
+
+  /**
+   * The RFC 7638 SHA-256 thumbprint of the DPoP key the token is bound to ({@code cnf.jkt}, RFC 9449
+   * section 6.1): base64url without padding, 43 characters for a well-formed token. When present,
+   * the verifier accepted the token only with the {@code DPoP} scheme and a valid proof signed
+   * with that key. Empty for a token not bound to a DPoP key.
+   */
+  public Optional<String> dpopKeyThumbprint() {
+    return confirmation("jkt");
+  }
+
+  /**
+   * The SHA-256 thumbprint of the X.509 client certificate the token is bound to ({@code
+   * cnf["x5t#S256"]}, RFC 8705 section 3.1): base64url without padding of the hash of the
+   * certificate's DER encoding, 43 characters for a well-formed token. When present, the verifier
+   * accepted the token only from a request carrying that certificate. Empty for a token not bound
+   * to a certificate.
+   */
+  public Optional<String> certificateThumbprint() {
+    return confirmation("x5t#S256");
+  }
+
+  private Optional<String> confirmation(String member) {
+    Object cnf = claims.get("cnf");
+    Object value = cnf instanceof Map ? ((Map<?, ?>) cnf).get(member) : null;
+    return value instanceof String ? Optional.of((String) value) : Optional.empty();
+  }
+
+  /** All claims, unmodifiable, with the value types described at {@link #claim(String, Class)}. */
   public Map<String, Object> claims() {
     return claims;
   }

@@ -41,8 +41,11 @@ import java.util.function.Predicate;
  *
  * <p>{@link #verify(TokenRequest)} is the one method an implementation must provide (a test double
  * can be a lambda); the others are conveniences over it. Sender-constrained tokens (a {@code cnf}
- * claim, for DPoP or mutual-TLS binding) presented as bearer tokens are refused rather than
- * accepted without their proof (RFC 9449 section 7.2).
+ * claim) are accepted only with their proof of possession: a DPoP-bound token with the {@code DPoP}
+ * scheme and a valid proof ({@link TokenRequest#dpop}, RFC 9449; a DPoP-bound token presented as a
+ * bearer token is refused, section 7.2), a certificate-bound token with its TLS client certificate
+ * ({@link TokenRequest#withClientCertificate}, RFC 8705). See {@link DpopPolicy} for the DPoP
+ * options.
  */
 public interface AccessTokenVerifier extends AutoCloseable {
 
@@ -137,6 +140,16 @@ public interface AccessTokenVerifier extends AutoCloseable {
   }
 
   /**
+   * How this verifier treats DPoP: whether it accepts or requires the {@code DPoP} scheme, the
+   * proof algorithms (the {@code algs} of a {@code DPoP} challenge, RFC 9449 section 7.1) and its
+   * nonces (to send in {@code DPoP-Nonce} headers), for the HTTP layer that answers requests.
+   * The default, for implementations that know nothing of DPoP, is {@link DpopPolicy#disabled()}.
+   */
+  default DpopPolicy dpopPolicy() {
+    return DpopPolicy.disabled();
+  }
+
+  /**
    * Stops the key-fetch threads this verifier started (a verifier given its own executor with
    * {@link Builder#keyFetchExecutor(java.util.concurrent.Executor)} leaves that executor alone).
    * Call it when the API stops, for example from a servlet filter's {@code destroy()}: a container
@@ -196,6 +209,7 @@ public interface AccessTokenVerifier extends AutoCloseable {
     private Executor keyFetchExecutor;
     private final List<TrustedIssuer> trusted = new ArrayList<>();
     private LazyIssuers.Config lazyIssuers;
+    private DpopPolicy dpop = DpopPolicy.defaults();
 
     Builder() {}
 
@@ -681,6 +695,20 @@ public interface AccessTokenVerifier extends AutoCloseable {
     }
 
     /**
+     * How DPoP (RFC 9449) is treated, replacing the default {@link DpopPolicy#defaults()}: the
+     * {@code DPoP} scheme accepted alongside {@code Bearer}, proofs with ES256, PS256, RS256 or EdDSA,
+     * a proof window of 60 s back and 5 s forward, used proofs remembered in memory, no nonces.
+     * {@link DpopPolicy#disabled()} turns DPoP off, {@link DpopPolicy#required()} requires it on
+     * every request; per path, see {@link Requirement#withDpop()}.
+     *
+     * @throws NullPointerException when {@code policy} is null
+     */
+    public Builder dpop(DpopPolicy policy) {
+      this.dpop = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
      * Builds the verifier. Makes no network call (see {@link AccessTokenVerifier#warmUp()}).
      *
      * @return the verifier; immutable and thread-safe, to share and close when done
@@ -709,7 +737,7 @@ public interface AccessTokenVerifier extends AutoCloseable {
       for (TrustedIssuer trustedIssuer : trusted) {
         issuers.add(trustedIssuer.resolve(fetch));
       }
-      return DefaultAccessTokenVerifier.create(new VerifierConfig(shared, issuers, lazyIssuers, fetch));
+      return DefaultAccessTokenVerifier.create(new VerifierConfig(shared, issuers, lazyIssuers, fetch, dpop));
     }
 
     private KeyFetchSettings fetchSettings() {

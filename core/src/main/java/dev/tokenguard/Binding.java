@@ -1,28 +1,150 @@
 package dev.tokenguard;
 
-import static dev.tokenguard.TokenVerificationException.Reason.INVALID_CLAIM;
+import static dev.tokenguard.TokenVerificationException.Reason.BINDING_MISMATCH;
+import static dev.tokenguard.TokenVerificationException.Reason.DPOP_REQUIRED;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.Provider;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.Map;
 
 /**
- * How a verified token may be presented: the check that runs on every request after the token
- * itself is verified (also when it comes from the verified-token cache), because what proves
- * possession is per request. Today a request presents a bearer token, so a sender-constrained
- * token (a {@code cnf} claim: RFC 9449 section 6 for DPoP, RFC 8705 section 3 for mutual TLS) is
- * refused: accepting it as a bearer token would throw its binding away (RFC 9449 section 7.2).
- * Stateless.
+ * How a verified token may be presented: the stage that runs on every request after the token
+ * itself is verified (also when it comes from the verified-token cache, whose key is the token
+ * string), because what proves possession (a DPoP proof, a TLS client certificate) is per request.
+ *
+ * <ul>
+ *   <li>{@code cnf} must be a JSON object whose members are confirmation methods this stage checks:
+ *       {@code jkt} (RFC 9449 section 6.1) and {@code x5t#S256} (RFC 8705 section 3.1), strings. A
+ *       binding it cannot check is refused rather than ignored.
+ *   <li>Bearer scheme: refused when DPoP is required (the policy's or the request's {@link
+ *       Requirement#withDpop()}: DPOP_REQUIRED) and for a DPoP-bound token (RFC 9449 section 7.2:
+ *       a resource supporting both schemes MUST reject a DPoP-bound token received as a bearer
+ *       token).
+ *   <li>DPoP scheme: refused when DPoP is disabled, and for a token that is not DPoP-bound. RFC
+ *       9449 section 7.1 defines the scheme for DPoP-bound tokens ("A DPoP-bound access token is
+ *       sent using the Authorization request header field ... with an authentication scheme of
+ *       DPoP"), and section 4.3 check 12 requires confirming "that the public key to which the
+ *       access token is bound matches the public key from the DPoP proof": a token bound to no key
+ *       cannot pass it, and section 7.1 says "The resource server MUST NOT grant access to the
+ *       resource unless all checks are successful". Otherwise the proof is checked ({@link
+ *       DpopProofCheck}).
+ *   <li>Either scheme: a certificate-bound token needs the request's client certificate, whose
+ *       SHA-256 thumbprint must equal {@code cnf["x5t#S256"]} (RFC 8705 section 3: otherwise 401
+ *       {@code invalid_token}); a token bound both ways needs both.
+ * </ul>
+ *
+ * Immutable and thread-safe.
  */
 final class Binding {
-  private Binding() {}
+  static final String JKT = "jkt";
+  static final String X5T_S256 = "x5t#S256";
+
+  private final DpopPolicy policy;
+  /** Null when DPoP is disabled. */
+  private final DpopProofCheck proofs;
+
+  Binding(DpopPolicy policy, Provider provider, Clock clock) {
+    this.policy = policy;
+    this.proofs = policy.isEnabled() ? new DpopProofCheck(policy, provider, clock) : null;
+  }
 
   /**
-   * Refuses {@code token} unless {@code request} presents it in a way its binding allows.
+   * Refuses {@code token} unless {@code request} presents it in a way its binding allows, and
+   * returns the DPoP proof the replay store must record once every other check passed (null when
+   * no proof was checked).
    *
-   * @throws TokenVerificationException INVALID_CLAIM for a sender-constrained token presented as
-   *     a bearer token
+   * @throws TokenVerificationException BINDING_MISMATCH, DPOP_REQUIRED, or a proof's refusal
+   *     (INVALID_DPOP_PROOF, USE_DPOP_NONCE)
    */
-  static void check(AccessToken token, TokenRequest request) {
-    if (token.claims().containsKey("cnf")) {
-      throw new TokenVerificationException(INVALID_CLAIM, "the token is sender-constrained (cnf) and was presented as a bearer"
-          + " token without proof of possession; it is refused rather than accepted without its binding");
+  DpopProofCheck.Replay check(AccessToken token, TokenRequest request) {
+    String jkt = null;
+    String x5t = null;
+    Map<String, Object> claims = token.claims();
+    if (claims.containsKey("cnf")) {
+      Object cnf = claims.get("cnf");
+      if (!(cnf instanceof Map)) {
+        throw mismatch("the token's cnf is not a JSON object, so its binding cannot be checked");
+      }
+      for (Map.Entry<?, ?> member : ((Map<?, ?>) cnf).entrySet()) {
+        Object name = member.getKey();
+        Object value = member.getValue();
+        if (!JKT.equals(name) && !X5T_S256.equals(name)) {
+          throw mismatch("the token's cnf has the member " + Detail.quote(name) + ", a confirmation method this verifier"
+              + " cannot check (it checks jkt, RFC 9449 section 6.1, and x5t#S256, RFC 8705 section 3.1)");
+        }
+        if (!(value instanceof String) || ((String) value).isEmpty()) {
+          throw mismatch("the token's cnf." + name + " is not a non-empty string");
+        }
+        if (JKT.equals(name)) {
+          jkt = (String) value;
+        } else {
+          x5t = (String) value;
+        }
+      }
+      if (jkt == null && x5t == null) {
+        throw mismatch("the token's cnf is empty: it names no key or certificate to check");
+      }
     }
+    boolean dpopRequired = policy.isRequired() || request.requirement().dpopRequired();
+    if (request.scheme() == TokenRequest.Scheme.BEARER) {
+      if (dpopRequired) {
+        throw new TokenVerificationException(DPOP_REQUIRED, "the resource requires DPoP and the token was presented as a"
+            + " bearer token" + (policy.isEnabled() ? "" : " (and this verifier has DPoP disabled)"));
+      }
+      if (jkt != null) {
+        throw mismatch("the token is DPoP-bound (cnf.jkt) and was presented as a bearer token; it needs the DPoP scheme"
+            + " and a proof (RFC 9449 section 7.2)");
+      }
+      checkCertificate(x5t, request);
+      return null;
+    }
+    if (proofs == null) {
+      throw mismatch("the request uses the DPoP scheme and this verifier has DPoP disabled");
+    }
+    if (jkt == null) {
+      throw mismatch("the token is not DPoP-bound (no cnf.jkt) and was presented with the DPoP scheme, which is for"
+          + " DPoP-bound tokens (RFC 9449 section 7.1; section 4.3 check 12 cannot pass without a bound key)");
+    }
+    checkCertificate(x5t, request);
+    return proofs.check(request, jkt);
+  }
+
+  /** RFC 8705 section 3: a certificate-bound token needs the TLS client certificate it names. */
+  private static void checkCertificate(String x5t, TokenRequest request) {
+    if (x5t == null) {
+      return;
+    }
+    X509Certificate certificate = request.clientCertificate().orElse(null);
+    if (certificate == null) {
+      throw mismatch("the token is certificate-bound (cnf x5t#S256) and the request presents no client certificate"
+          + " (RFC 8705 section 3)");
+    }
+    String thumbprint;
+    try {
+      thumbprint = certificateThumbprint(certificate);
+    } catch (CertificateEncodingException e) {
+      throw mismatch("the request's client certificate cannot be DER-encoded, so it cannot match cnf x5t#S256");
+    }
+    if (!DpopProofCheck.constantTimeEquals(thumbprint, x5t)) {
+      throw mismatch("the token is bound to another certificate than the request's client certificate: cnf x5t#S256"
+          + " is not the SHA-256 thumbprint of its DER encoding (RFC 8705 section 3)");
+    }
+  }
+
+  /** base64url(SHA-256(DER)), the {@code x5t#S256} of RFC 8705 section 3.1. */
+  static String certificateThumbprint(X509Certificate certificate) throws CertificateEncodingException {
+    try {
+      return DpopProofCheck.base64url(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is unavailable", e);
+    }
+  }
+
+  private static TokenVerificationException mismatch(String detail) {
+    return new TokenVerificationException(BINDING_MISMATCH, detail);
   }
 }

@@ -1,11 +1,16 @@
 package dev.tokenguard;
 
 import static dev.tokenguard.TokenVerificationException.Reason.INVALID_CLAIM;
+import static dev.tokenguard.TokenVerificationException.Reason.INVALID_DPOP_PROOF;
 import static dev.tokenguard.TokenVerificationException.Reason.MALFORMED;
 import static dev.tokenguard.TokenVerificationException.Reason.MISSING_CLAIM;
+import static dev.tokenguard.TokenVerificationException.Reason.REPLAY_CHECK_UNAVAILABLE;
 import static dev.tokenguard.TokenVerificationException.Reason.UNSUPPORTED_ALGORITHM;
 import static dev.tokenguard.TokenVerificationException.Reason.WRONG_ISSUER;
 
+import dev.tokenguard.dpop.ReplayStore;
+import dev.tokenguard.dpop.ReplayStoreUnavailableException;
+import dev.tokenguard.dpop.ReplayStores;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,8 +31,11 @@ import org.slf4j.LoggerFactory;
  *   <li>the claims ({@link ClaimsPolicy}): kind of token, audience, time, profile, required claims, scopes;
  *   <li>the key ({@link KeySource}, which may refetch for an unknown {@code kid}) and the signature;
  *   <li>the API's own claim rules, then the cache;
- *   <li>per request: how the token is presented ({@link Binding}) and what the request requires
- *       ({@link Requirement}).
+ *   <li>per request: how the token is presented ({@link Binding}: bearer or DPoP scheme, a DPoP
+ *       proof checked by {@link DpopProofCheck}, a TLS client certificate) and what the request
+ *       requires ({@link Requirement});
+ *   <li>last, the DPoP proof's replay check ({@link ReplayStore}): only a request that passed
+ *       every other check costs a store write.
  * </ol>
  *
  * Immutable and thread-safe.
@@ -47,8 +55,13 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
   private final MisconfigurationMonitor monitor;
   /** Makes the key sources; owns the key-fetch executor this verifier may have started. */
   private final KeySources keySources;
+  private final DpopPolicy dpop;
+  private final Binding binding;
+  /** Where used DPoP proofs are remembered: the policy's store or one of this verifier's own; null when DPoP is off. */
+  private final ReplayStore replays;
 
-  private DefaultAccessTokenVerifier(VerifierConfig.Shared config, IssuerRegistry issuers, KeySources keySources) {
+  private DefaultAccessTokenVerifier(VerifierConfig.Shared config, DpopPolicy dpop, IssuerRegistry issuers,
+      KeySources keySources) {
     this.issuers = issuers;
     this.claimsPolicy = new ClaimsPolicy(config);
     this.claimRules = config.claimRules;
@@ -58,6 +71,10 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     this.log = new RefusalLog(config.clock);
     this.monitor = new MisconfigurationMonitor(config.clock);
     this.keySources = keySources;
+    this.dpop = dpop;
+    this.binding = new Binding(dpop, config.signatureProvider, config.clock);
+    this.replays = !dpop.isEnabled() ? null
+        : dpop.replayStore().orElseGet(() -> ReplayStores.inMemory(ReplayStores.DEFAULT_MAX_ENTRIES, config.clock));
   }
 
   /**
@@ -83,7 +100,7 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     LazyIssuers lazy = config.lazyIssuers == null
         ? null
         : new LazyIssuers(config.lazyIssuers, config.fetchDefaults, keySources, shared.clock);
-    return new DefaultAccessTokenVerifier(shared, new IssuerRegistry(issuers, lazy), keySources);
+    return new DefaultAccessTokenVerifier(shared, config.dpop, new IssuerRegistry(issuers, lazy), keySources);
   }
 
   private static int remoteIssuers(VerifierConfig config) {
@@ -102,8 +119,11 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     String token = request.accessToken();
     try {
       AccessToken verified = verifiedToken(token);
-      Binding.check(verified, request);
+      DpopProofCheck.Replay proof = binding.check(verified, request);
       checkRequirement(verified, request.requirement());
+      if (proof != null) {
+        recordProof(proof);
+      }
       monitor.accepted();
       return verified;
     } catch (TokenVerificationException e) {
@@ -136,6 +156,31 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
       }
     }
     requirement.check(verified);
+  }
+
+  /**
+   * Records the DPoP proof as used, the last check of a request: refuses a replay, and fails
+   * closed when the store cannot answer (any exception it throws).
+   */
+  private void recordProof(DpopProofCheck.Replay proof) {
+    boolean first;
+    try {
+      first = replays.firstUse(proof.key, proof.until);
+    } catch (RuntimeException e) {
+      String why = e instanceof ReplayStoreUnavailableException ? e.getMessage() : "it threw " + e.getClass().getName();
+      log.replayStoreFailed(why);
+      throw reject(REPLAY_CHECK_UNAVAILABLE, "the DPoP replay store cannot tell whether the proof was used before, so"
+          + " the request is refused: " + why);
+    }
+    if (!first) {
+      throw reject(INVALID_DPOP_PROOF, "the DPoP proof was used before: its jti was seen within the proof window"
+          + " (RFC 9449 section 11.1)");
+    }
+  }
+
+  @Override
+  public DpopPolicy dpopPolicy() {
+    return dpop;
   }
 
   /** Tells the misconfiguration monitor about refusals that usually mean a configuration mistake. */

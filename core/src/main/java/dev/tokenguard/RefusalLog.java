@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * Where a verifier's refusals are logged: every refusal at DEBUG with its reason and detail, keyed
  * by a short fingerprint of the token (never the token); an unexpected exception (a bug in
  * TokenGuard or a library below it, turned into a MALFORMED refusal so nothing fails open) at WARN
- * with its stack trace, at most once a minute. Thread-safe.
+ * with its stack trace, at most once a minute; a DPoP replay store that cannot answer at WARN, at
+ * most once a minute. Thread-safe.
  */
 final class RefusalLog {
   private static final Logger LOG = LoggerFactory.getLogger(AccessTokenVerifier.class);
@@ -20,6 +21,7 @@ final class RefusalLog {
 
   private final Clock clock;
   private final AtomicLong lastUnexpectedWarn = new AtomicLong(Long.MIN_VALUE);
+  private final AtomicLong lastReplayStoreWarn = new AtomicLong(Long.MIN_VALUE);
 
   RefusalLog(Clock clock) {
     this.clock = clock;
@@ -44,6 +46,21 @@ final class RefusalLog {
       LOG.debug("Refused token {} as malformed after an unexpected {}", fingerprint(token), failure.getClass().getName());
     }
     return refusal;
+  }
+
+  /**
+   * Logs that the DPoP replay store could not answer (requests are refused with 503 meanwhile) at
+   * WARN, at most once a minute; further ones at DEBUG. {@code why} names no key.
+   */
+  void replayStoreFailed(String why) {
+    long now = clock.millis();
+    long last = lastReplayStoreWarn.get();
+    if ((last == Long.MIN_VALUE || now - last >= UNEXPECTED_WARN_INTERVAL_MILLIS) && lastReplayStoreWarn.compareAndSet(last, now)) {
+      OperatorLog.warn(LOG, "The DPoP replay store cannot answer, so DPoP requests are refused with 503 until it can"
+          + " (further failures within a minute are logged at DEBUG): " + why);
+    } else {
+      LOG.debug("The DPoP replay store cannot answer: {}", why);
+    }
   }
 
   /**

@@ -11,7 +11,8 @@ import java.util.Optional;
  * What a protected resource requires of a valid access token, beyond the token being valid: the
  * scopes it must carry (every one of them, or any one), and how the user must have authenticated
  * (RFC 9470): with one of some authentication context classes ({@code acr}), and no longer ago than
- * a maximum age ({@code auth_time}). Evaluated on every request, also when the token itself comes
+ * a maximum age ({@code auth_time}); and whether it must be presented with DPoP ({@link
+ * #withDpop()}). Evaluated on every request, also when the token itself comes
  * from the verified-token cache, so one token can serve requests with different requirements, and
  * an authentication that was recent enough a minute ago may not be now.
  *
@@ -51,7 +52,7 @@ import java.util.Optional;
  * and thread-safe; the {@code with...} methods return a new requirement.
  */
 public final class Requirement {
-  private static final Requirement NONE = new Requirement(List.of(), false, List.of(), null);
+  private static final Requirement NONE = new Requirement(List.of(), false, List.of(), null, false);
   /** The largest maximum age accepted: what fits a {@code max_age} of type int. */
   private static final Duration MAX_MAX_AGE = Duration.ofSeconds(Integer.MAX_VALUE);
 
@@ -60,12 +61,14 @@ public final class Requirement {
   private final List<String> acrValues;
   /** The maximum authentication age, or null for none. */
   private final Duration maxAge;
+  private final boolean dpop;
 
-  private Requirement(List<String> scopes, boolean anyScope, List<String> acrValues, Duration maxAge) {
+  private Requirement(List<String> scopes, boolean anyScope, List<String> acrValues, Duration maxAge, boolean dpop) {
     this.scopes = scopes;
     this.anyScope = anyScope;
     this.acrValues = acrValues;
     this.maxAge = maxAge;
+    this.dpop = dpop;
   }
 
   /**
@@ -88,7 +91,7 @@ public final class Requirement {
    * @throws IllegalArgumentException when there is no scope or one is empty or has another character
    */
   public static Requirement allScopes(String... scopes) {
-    return new Requirement(checkTokens(scopes, "scope"), false, List.of(), null);
+    return new Requirement(checkTokens(scopes, "scope"), false, List.of(), null, false);
   }
 
   /**
@@ -100,7 +103,7 @@ public final class Requirement {
    * @throws IllegalArgumentException when there is no scope or one is empty or has another character
    */
   public static Requirement anyScope(String... scopes) {
-    return new Requirement(checkTokens(scopes, "scope"), true, List.of(), null);
+    return new Requirement(checkTokens(scopes, "scope"), true, List.of(), null, false);
   }
 
   /**
@@ -116,7 +119,7 @@ public final class Requirement {
    * @throws IllegalArgumentException when there is none, or one is empty or has another character
    */
   public Requirement withAcrValues(String... acrValues) {
-    return new Requirement(scopes, anyScope, checkTokens(acrValues, "acr value"), maxAge);
+    return new Requirement(scopes, anyScope, checkTokens(acrValues, "acr value"), maxAge, dpop);
   }
 
   /**
@@ -136,7 +139,29 @@ public final class Requirement {
     if (maxAge.isNegative() || maxAge.getNano() != 0 || maxAge.compareTo(MAX_MAX_AGE) > 0) {
       throw new IllegalArgumentException("maxAge must be whole seconds from 0 to " + Integer.MAX_VALUE + " s, was " + maxAge);
     }
-    return new Requirement(scopes, anyScope, acrValues, maxAge);
+    return new Requirement(scopes, anyScope, acrValues, maxAge, dpop);
+  }
+
+  /**
+   * This requirement, and the token must be DPoP-bound and presented with the {@code DPoP} scheme
+   * and a valid proof (RFC 9449 section 7.1): for a path that accepts no bearer tokens. A request
+   * presenting its token as a bearer token is refused with {@link
+   * TokenVerificationException.Reason#DPOP_REQUIRED}; one presenting a token that is not DPoP-bound
+   * with {@link TokenVerificationException.Reason#BINDING_MISMATCH}. A verifier built with {@link
+   * DpopPolicy#disabled()} refuses every request with this requirement.
+   *
+   * <pre>{@code
+   * Requirement.allScopes("read:patients").withDpop();
+   * Requirement.none().withDpop();
+   * }</pre>
+   */
+  public Requirement withDpop() {
+    return new Requirement(scopes, anyScope, acrValues, maxAge, true);
+  }
+
+  /** True when the token must be presented with DPoP ({@link #withDpop()}). */
+  public boolean dpopRequired() {
+    return dpop;
   }
 
   /**
@@ -176,19 +201,16 @@ public final class Requirement {
     return Optional.ofNullable(maxAge);
   }
 
-  /**
-   * True when nothing beyond a valid token is required.
-   *
-   * @return true when this is {@link #none()}
-   */
+  /** True when nothing beyond a valid token is required: no scope, no authentication requirement, no DPoP. */
   public boolean isNone() {
-    return scopes.isEmpty() && acrValues.isEmpty() && maxAge == null;
+    return scopes.isEmpty() && acrValues.isEmpty() && maxAge == null && !dpop;
   }
 
   /**
    * Whether {@code token} meets this requirement now: its scopes, its {@code acr}, and its {@code
    * auth_time} measured on the clock, and with the clock skew, of the verifier that verified it,
-   * exactly as that verifier decides.
+   * exactly as that verifier decides. How the token is presented ({@link #dpopRequired()}) is a
+   * property of the request, checked by the verifier.
    *
    * @param token a verified token
    * @return true when the token meets this requirement
@@ -256,14 +278,14 @@ public final class Requirement {
       boolean acrMet = acrValues.isEmpty() || token.acr().map(acrValues::contains).orElse(false);
       String description = acrMet ? MORE_RECENT_DESCRIPTION : OTHER_LEVEL_DESCRIPTION;
       // The challenge names every step-up requirement, and the scopes when they are lacking too.
-      Requirement named = new Requirement(scopesMet ? List.of() : scopes, anyScope, acrValues, maxAge);
+      Requirement named = new Requirement(scopesMet ? List.of() : scopes, anyScope, acrValues, maxAge, dpop);
       throw new TokenVerificationException(TokenVerificationException.Reason.INSUFFICIENT_USER_AUTHENTICATION, description,
           shortfall + (scopesMet ? "" : "; the scopes are lacking too"), named);
     }
     if (!scopesMet) {
       String detail = (anyScope ? "none of the scopes " : "a missing scope among ") + Detail.quote(String.join(" ", scopes))
           + "; the token grants " + token.scopes().size() + " scopes";
-      Requirement named = acrValues.isEmpty() && maxAge == null ? this : new Requirement(scopes, anyScope, List.of(), null);
+      Requirement named = acrValues.isEmpty() && maxAge == null ? this : new Requirement(scopes, anyScope, List.of(), null, dpop);
       throw new TokenVerificationException(TokenVerificationException.Reason.INSUFFICIENT_SCOPE,
           anyScope ? ANY_SCOPE_DESCRIPTION : TokenVerificationException.Reason.INSUFFICIENT_SCOPE.safeDescription(),
           detail, named);
@@ -307,17 +329,17 @@ public final class Requirement {
     }
     Requirement other = (Requirement) o;
     return other.anyScope == anyScope && other.scopes.equals(scopes) && other.acrValues.equals(acrValues)
-        && Objects.equals(other.maxAge, maxAge);
+        && Objects.equals(other.maxAge, maxAge) && other.dpop == dpop;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(scopes, anyScope, acrValues, maxAge);
+    return Objects.hash(scopes, anyScope, acrValues, maxAge, dpop);
   }
 
   /**
    * For logs: {@code all of [a, b]}, {@code any of [a, b]}, then {@code acr one of [x]} and {@code
-   * max age 300 s} when required, or {@code none}.
+   * max age 300 s} when required, {@code DPoP} when DPoP is required, or {@code none}.
    */
   @Override
   public String toString() {
@@ -333,6 +355,9 @@ public final class Requirement {
     }
     if (maxAge != null) {
       parts.add("max age " + maxAge.getSeconds() + " s");
+    }
+    if (dpop) {
+      parts.add("DPoP");
     }
     return String.join(", ", parts);
   }

@@ -9,8 +9,9 @@ import java.util.Optional;
  *
  * <p>Every rejection made by {@link AccessTokenVerifier#verify(TokenRequest)} is an instance of this
  * one unchecked class: a forgotten {@code catch} still refuses the request. The {@link #reason()} says
- * what went wrong, {@link #errorCode()} and {@link #httpStatus()} say how to answer a bearer-token
- * request per RFC 6750 (an HTTP layer may add what its scheme needs),
+ * what went wrong, {@link #errorCode()} and {@link #httpStatus()} say how to answer per RFC 6750
+ * and, for DPoP, RFC 9449 (an HTTP layer adds what its scheme needs, such as the {@code DPoP-Nonce}
+ * header from {@link #dpopNonce()}),
  * {@link #safeDescription()} is a fixed sentence safe to send to a client, and {@link #getMessage()}
  * is a detail for your logs (expected and actual issuer, audience, key id or algorithm). Neither
  * ever contains the token, a signature or a key.
@@ -56,6 +57,37 @@ public final class TokenVerificationException extends RuntimeException {
     MISSING_CLAIM("invalid_token", 401, "The access token lacks a required claim."),
     /** A claim failed one of the API's own rules. */
     INVALID_CLAIM("invalid_token", 401, "The access token has a claim this API does not accept."),
+    /**
+     * The token is sender-constrained ({@code cnf}) and the request does not prove possession of
+     * what it is bound to, or it is presented in a way its binding does not allow: a DPoP-bound
+     * token ({@code cnf.jkt}) presented as a bearer token (RFC 9449 section 7.2) or with a proof
+     * signed by another key (section 4.3 check 12, section 6); a token that is not DPoP-bound
+     * presented with the {@code DPoP} scheme (section 7.1); a certificate-bound token ({@code
+     * cnf["x5t#S256"]}) without the client certificate it is bound to (RFC 8705 section 3); a
+     * {@code cnf} naming no confirmation method the verifier can check. The {@code invalid_token}
+     * answer of RFC 9449 section 7.1 (Figure 16) and RFC 8705 section 3.
+     */
+    BINDING_MISMATCH("invalid_token", 401, "The access token is bound to a key or certificate this request does not prove possession of."),
+    /**
+     * The resource requires DPoP ({@link Requirement#withDpop()} or {@link DpopPolicy#required()})
+     * and the request presents its token as a bearer token: the token is not sufficient for
+     * access (RFC 9449 section 7.1). The answer challenges with the {@code DPoP} scheme.
+     */
+    DPOP_REQUIRED("invalid_token", 401, "This resource requires a DPoP-bound access token sent with the DPoP scheme."),
+    /**
+     * The DPoP proof is missing or fails a check of RFC 9449 section 4.3 (its shape, type,
+     * algorithm, key, signature, {@code htm}, {@code htu}, age, {@code ath}), or it was already
+     * used (its {@code jti} was seen within the proof window, section 11.1). The error code
+     * {@code invalid_dpop_proof} belongs in a {@code DPoP} challenge (section 7.1).
+     */
+    INVALID_DPOP_PROOF("invalid_dpop_proof", 401, "The DPoP proof is missing or invalid."),
+    /**
+     * The verifier requires server-provided nonces (RFC 9449 section 9) and the proof carries no
+     * nonce or one that is no longer accepted. {@link TokenVerificationException#dpopNonce()} is
+     * the nonce to send in the {@code DPoP-Nonce} header of the 401 answer; the client retries
+     * with it.
+     */
+    USE_DPOP_NONCE("use_dpop_nonce", 401, "The DPoP proof must carry the nonce this resource server provides."),
     /** The token is valid but lacks a scope the request needs (HTTP 403). */
     INSUFFICIENT_SCOPE("insufficient_scope", 403, "The access token lacks the scope this request requires."),
     /**
@@ -70,7 +102,14 @@ public final class TokenVerificationException extends RuntimeException {
      * The issuer's keys could not be obtained and no cached key fits: the issuer's fault, not the
      * client's. Answer 503, never 401. Its error code is not an RFC 6750 code.
      */
-    KEYS_UNAVAILABLE("temporarily_unavailable", 503, "The issuer's signing keys are temporarily unavailable.");
+    KEYS_UNAVAILABLE("temporarily_unavailable", 503, "The issuer's signing keys are temporarily unavailable."),
+    /**
+     * The DPoP replay store ({@link dev.tokenguard.dpop.ReplayStore}) could not say in time
+     * whether the proof was used before, so the request is refused rather than risk accepting a
+     * replayed proof: fail closed. Answer 503, never 401; the client may retry. Its error code
+     * is not an RFC 6750 code.
+     */
+    REPLAY_CHECK_UNAVAILABLE("temporarily_unavailable", 503, "The DPoP replay check is temporarily unavailable.");
 
     private final String errorCode;
     private final int httpStatus;
@@ -84,11 +123,12 @@ public final class TokenVerificationException extends RuntimeException {
 
     /**
      * The error code for the answer: the RFC 6750 section 3.1 code {@code invalid_token} or
-     * {@code insufficient_scope}, the RFC 9470 section 3 code {@code
-     * insufficient_user_authentication}, or {@code temporarily_unavailable} for {@link
-     * #KEYS_UNAVAILABLE} (not an RFC 6750 code: it belongs in a 503 body, not in a challenge).
-     *
-     * @return {@code invalid_token}, {@code insufficient_scope}, {@code insufficient_user_authentication} or {@code temporarily_unavailable}
+     * The error code for the answer: the RFC 6750 section 3.1 code {@code invalid_token} or
+     * {@code insufficient_scope}; the RFC 9470 section 3 code {@code insufficient_user_authentication};
+     * the RFC 9449 section 7.1 code {@code invalid_dpop_proof} or section 9 {@code use_dpop_nonce}
+     * (for a {@code DPoP} challenge); or {@code temporarily_unavailable} for {@link
+     * #KEYS_UNAVAILABLE} and {@link #REPLAY_CHECK_UNAVAILABLE} (not an RFC 6750 code: it belongs in a
+     * 503 body, not in a challenge).
      */
     public String errorCode() {
       return errorCode;
@@ -119,16 +159,29 @@ public final class TokenVerificationException extends RuntimeException {
   private final String safeDescription;
   /** The requirement a valid token did not meet, for INSUFFICIENT_SCOPE; else null. */
   private final Requirement unmetRequirement;
+  private final String dpopNonce;
 
   TokenVerificationException(Reason reason, String detail) {
     this(reason, reason.safeDescription(), detail, null);
   }
 
   TokenVerificationException(Reason reason, String safeDescription, String detail, Requirement unmetRequirement) {
+    this(reason, safeDescription, detail, unmetRequirement, null);
+  }
+
+  private TokenVerificationException(Reason reason, String safeDescription, String detail, Requirement unmetRequirement,
+      String dpopNonce) {
     super(reason + ": " + detail, null, false, false);
     this.reason = Objects.requireNonNull(reason, "reason");
     this.safeDescription = safeDescription;
     this.unmetRequirement = unmetRequirement;
+    this.dpopNonce = dpopNonce;
+  }
+
+  /** A {@link Reason#USE_DPOP_NONCE} refusal telling the client to use {@code nonce}. */
+  static TokenVerificationException useDpopNonce(String nonce, String detail) {
+    return new TokenVerificationException(Reason.USE_DPOP_NONCE, Reason.USE_DPOP_NONCE.safeDescription(), detail, null,
+        Objects.requireNonNull(nonce, "nonce"));
   }
 
   /**
@@ -141,13 +194,12 @@ public final class TokenVerificationException extends RuntimeException {
   }
 
   /**
-   * The error code of a bearer-token answer: {@code invalid_token} or {@code insufficient_scope}
-   * (RFC 6750 section 3.1), or {@code insufficient_user_authentication} (RFC 9470 section 3), for
-   * the {@code WWW-Authenticate} challenge; for {@code KEYS_UNAVAILABLE}
-   * it is {@code temporarily_unavailable}, which is not an RFC 6750 code and belongs in a 503 body,
-   * not in the challenge. Same as {@code reason().errorCode()}.
-   *
-   * @return {@code invalid_token}, {@code insufficient_scope} or {@code temporarily_unavailable}
+   * The error code of the answer: {@code invalid_token} or {@code insufficient_scope} (RFC 6750
+   * section 3.1) or {@code insufficient_user_authentication} (RFC 9470 section 3) for the {@code
+   * WWW-Authenticate} challenge; {@code invalid_dpop_proof} or {@code use_dpop_nonce} (RFC 9449
+   * sections 7.1 and 9) for a {@code DPoP} challenge; for {@code KEYS_UNAVAILABLE} and {@code
+   * REPLAY_CHECK_UNAVAILABLE} it is {@code temporarily_unavailable}, which is not an RFC 6750 code
+   * and belongs in a 503 body, not in the challenge. Same as {@code reason().errorCode()}.
    */
   public String errorCode() {
     return reason.errorCode();
@@ -199,11 +251,19 @@ public final class TokenVerificationException extends RuntimeException {
   }
 
   /**
-   * True when the client is not at fault and should retry later ({@link Reason#KEYS_UNAVAILABLE}).
-   *
-   * @return true only for {@link Reason#KEYS_UNAVAILABLE}
+   * For {@link Reason#USE_DPOP_NONCE}: the nonce the client must put in its next DPoP proof, to
+   * send in the answer's {@code DPoP-Nonce} header (RFC 9449 sections 8 and 9; {@code 1*NQCHAR},
+   * section 8.1); empty for every other reason.
+   */
+  public Optional<String> dpopNonce() {
+    return Optional.ofNullable(dpopNonce);
+  }
+
+  /**
+   * True when the client is not at fault and should retry later ({@link Reason#KEYS_UNAVAILABLE},
+   * {@link Reason#REPLAY_CHECK_UNAVAILABLE}).
    */
   public boolean isRetryable() {
-    return reason == Reason.KEYS_UNAVAILABLE;
+    return reason == Reason.KEYS_UNAVAILABLE || reason == Reason.REPLAY_CHECK_UNAVAILABLE;
   }
 }

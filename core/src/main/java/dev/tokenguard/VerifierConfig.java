@@ -8,8 +8,8 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 
 /**
- * A verifier's whole configuration: what it shares across issuers, each trusted issuer, and the
- * issuers to trust on first use. Immutable.
+ * A verifier's whole configuration: what it shares across issuers, each trusted issuer, the
+ * issuers to trust on first use, and how it treats DPoP. Immutable.
  */
 final class VerifierConfig {
   final Shared shared;
@@ -18,16 +18,19 @@ final class VerifierConfig {
   final LazyIssuers.Config lazyIssuers;
   /** The builder's key-fetch settings, which an issuer trusted on first use takes unless it sets its own. */
   final KeyFetchSettings fetchDefaults;
+  final DpopPolicy dpop;
 
   VerifierConfig(Shared shared, List<IssuerConfig> issuers) {
-    this(shared, issuers, null, null);
+    this(shared, issuers, null, null, DpopPolicy.defaults());
   }
 
-  VerifierConfig(Shared shared, List<IssuerConfig> issuers, LazyIssuers.Config lazyIssuers, KeyFetchSettings fetchDefaults) {
+  VerifierConfig(Shared shared, List<IssuerConfig> issuers, LazyIssuers.Config lazyIssuers, KeyFetchSettings fetchDefaults,
+      DpopPolicy dpop) {
     this.shared = shared;
     this.issuers = List.copyOf(issuers);
     this.lazyIssuers = lazyIssuers;
     this.fetchDefaults = fetchDefaults;
+    this.dpop = dpop;
   }
 
   /** What applies to every token whatever its issuer. Immutable. */

@@ -202,10 +202,13 @@ class AccessTokenVerifierTest {
     }
   }
 
+  // H-15: a sender-constrained token presented as a bearer token without its proof of possession.
   @Test
   void refusesSenderConstrainedTokensInsteadOfAcceptingThemAsBearerTokens() {
-    assertRejected(issuer.accessToken().claim("cnf", Map.of("jkt", "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I")).sign(), INVALID_CLAIM);
-    assertRejected(issuer.accessToken().claim("cnf", Map.of("x5t#S256", "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2")).sign(), INVALID_CLAIM);
+    assertRejected(issuer.accessToken().claim("cnf", Map.of("jkt", "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I")).sign(),
+        Reason.BINDING_MISMATCH);
+    assertRejected(issuer.accessToken().claim("cnf", Map.of("x5t#S256", "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2")).sign(),
+        Reason.BINDING_MISMATCH);
   }
 
   // ---- time ------------------------------------------------------------------------------
@@ -374,11 +377,30 @@ class AccessTokenVerifierTest {
   @EnumSource(Reason.class)
   void everyReasonHasAnRfc6750AnswerAndAClientSafeDescription(Reason reason) {
     assertThat(reason.httpStatus()).isIn(401, 403, 503);
-    assertThat(reason.errorCode()).isEqualTo(
-        reason == INSUFFICIENT_SCOPE ? "insufficient_scope"
-            : reason == KEYS_UNAVAILABLE ? "temporarily_unavailable"
-            : reason == Reason.INSUFFICIENT_USER_AUTHENTICATION ? "insufficient_user_authentication" // RFC 9470 section 3
-            : "invalid_token");
+    String expected;
+    switch (reason) {
+      case INSUFFICIENT_SCOPE:
+        expected = "insufficient_scope";
+        break;
+      case KEYS_UNAVAILABLE:
+      case REPLAY_CHECK_UNAVAILABLE:
+        expected = "temporarily_unavailable";
+        break;
+      case INVALID_DPOP_PROOF: // RFC 9449 section 7.1
+        expected = "invalid_dpop_proof";
+        break;
+      case USE_DPOP_NONCE: // RFC 9449 section 9
+        expected = "use_dpop_nonce";
+        break;
+      case INSUFFICIENT_USER_AUTHENTICATION: // RFC 9470 section 3
+        expected = "insufficient_user_authentication";
+        break;
+      default:
+        expected = "invalid_token";
+    }
+    assertThat(reason.errorCode()).isEqualTo(expected);
+    assertThat(reason.httpStatus()).isEqualTo(expected.equals("insufficient_scope") ? 403
+        : expected.equals("temporarily_unavailable") ? 503 : 401);
     // RFC 6750 section 3: error_description is %x20-21 / %x23-5B / %x5D-7E.
     assertThat(reason.safeDescription()).matches("[\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]+");
   }

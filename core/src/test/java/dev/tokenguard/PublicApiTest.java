@@ -16,7 +16,7 @@ class PublicApiTest {
     ModuleDescriptor module = PublicApi.builtModule();
 
     assertThat(module.name()).isEqualTo("dev.tokenguard");
-    assertThat(PublicApi.exports(module)).containsExactly("dev.tokenguard");
+    assertThat(PublicApi.exports(module)).containsExactly("dev.tokenguard", "dev.tokenguard.dpop");
     assertThat(module.isOpen()).isFalse();
     assertThat(module.opens()).isEmpty();
   }

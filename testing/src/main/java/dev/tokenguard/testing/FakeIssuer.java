@@ -52,7 +52,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }</pre>
  *
  * <p>It can rotate keys, publish unusable keys (1024-bit, {@code use: enc}), make its JWKS
- * endpoint fail, and count requests. It uses only the JDK's HTTP server and Nimbus. Thread-safe.
+ * endpoint fail, and count requests. It mints sender-constrained tokens too ({@link
+ * TokenBuilder#dpopBound}, {@link TokenBuilder#certificateBound}) and the DPoP proofs that go with
+ * them ({@link #dpopProof}). It uses only the JDK's HTTP server and Nimbus. Thread-safe.
  * Cheap enough to start one per test; {@link #close()} stops it.
  */
 public final class FakeIssuer implements AutoCloseable {
@@ -358,10 +360,18 @@ public final class FakeIssuer implements AutoCloseable {
   }
 
   /**
-   * The published JWKS document.
+   * A DPoP proof (RFC 9449 section 4.2) signed by {@code holder} for a {@code method} request to
+   * {@code uri}, issued now on this issuer's clock; add the access token it accompanies with
+   * {@link DpopProofBuilder#accessToken(String)}. Tokens bound to {@code holder} come from {@link
+   * TokenBuilder#dpopBound(TestKey)}.
    *
-   * @return the JWKS document as JSON
+   * @throws NullPointerException when an argument is null
    */
+  public DpopProofBuilder dpopProof(TestKey holder, String method, URI uri) {
+    return DpopProofBuilder.of(holder, clock, method, uri);
+  }
+
+  /** The published JWKS document. */
   public String jwks() {
     List<Map<String, Object>> published = new ArrayList<>();
     for (RSAKey key : keys) {

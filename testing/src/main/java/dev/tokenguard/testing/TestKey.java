@@ -11,30 +11,53 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.util.Base64URL;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
 import java.security.interfaces.EdECPrivateKey;
+import java.security.spec.EdECPrivateKeySpec;
+import java.security.spec.NamedParameterSpec;
+import java.security.spec.X509EncodedKeySpec;
 import java.text.ParseException;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A signing key for tests, with control over how it is published in a JWKS ({@code use},
  * {@code key_ops}, {@code alg}, even private parts), so tests can check that a verifier refuses
- * keys it must not use. Immutable and thread-safe; the {@code with*} methods return copies.
+ * keys it must not use. It is also a client's key: a DPoP holder key ({@link #thumbprint()},
+ * {@link FakeIssuer#dpopProof}) or a TLS client key with its {@link #certificate()}. Immutable and
+ * thread-safe; the {@code with*} methods return copies.
  */
 public final class TestKey {
+  /** Validity of {@link #certificate()}: long enough never to matter (RFC 8705 checks no validity). */
+  private static final Instant CERTIFICATE_NOT_BEFORE = Instant.parse("2000-01-01T00:00:00Z");
+  private static final Instant CERTIFICATE_NOT_AFTER = Instant.parse("2099-12-31T23:59:59Z");
+
   private final JWK privateJwk;
   private final Map<String, Object> publishedOverrides;
   private final boolean publishPrivate;
+  /** The key's certificate, made on first use and shared by every copy of this key. */
+  private final AtomicReference<X509Certificate> certificate;
 
   private TestKey(JWK privateJwk, Map<String, Object> overrides, boolean publishPrivate) {
+    this(privateJwk, overrides, publishPrivate, new AtomicReference<>());
+  }
+
+  private TestKey(JWK privateJwk, Map<String, Object> overrides, boolean publishPrivate,
+      AtomicReference<X509Certificate> certificate) {
     this.privateJwk = privateJwk;
     this.publishedOverrides = Map.copyOf(overrides);
     this.publishPrivate = publishPrivate;
+    this.certificate = certificate;
   }
 
   /**
@@ -131,14 +154,76 @@ public final class TestKey {
    * @return a new key object for the same key
    */
   public TestKey withPrivatePartsPublished() {
-    return new TestKey(privateJwk, publishedOverrides, true);
+    return new TestKey(privateJwk, publishedOverrides, true, certificate);
   }
 
   /**
-   * The {@code kid} tokens signed with this key carry.
-   *
-   * @return the key's {@code kid}
+   * The RFC 7638 SHA-256 thumbprint of the public key, base64url (43 characters): what a token
+   * bound to this key as a DPoP key carries in {@code cnf.jkt} (RFC 9449 section 6.1).
    */
+  public String thumbprint() {
+    try {
+      return privateJwk.toPublicJWK().computeThumbprint().toString();
+    } catch (JOSEException e) {
+      throw new IllegalStateException("cannot compute the thumbprint", e);
+    }
+  }
+
+  /**
+   * A self-signed X.509 certificate for this key ({@code CN=tokenguard-test}, valid 2000 to 2099),
+   * made on first use and the same on every call: a TLS client certificate for tokens bound to it
+   * ({@link TokenBuilder#certificateBound}, RFC 8705). Signed with SHA256withRSA, SHA256withECDSA
+   * or Ed25519 by this key.
+   *
+   * @throws IllegalStateException when the JDK cannot sign with this key
+   */
+  public X509Certificate certificate() {
+    X509Certificate made = certificate.get();
+    if (made == null) {
+      try {
+        made = makeCertificate();
+      } catch (GeneralSecurityException | JOSEException e) {
+        throw new IllegalStateException("cannot make a certificate for this key", e);
+      }
+      if (!certificate.compareAndSet(null, made)) {
+        made = certificate.get();
+      }
+    }
+    return made;
+  }
+
+  private X509Certificate makeCertificate() throws GeneralSecurityException, JOSEException {
+    PublicKey publicKey;
+    PrivateKey privateKey;
+    String algorithm;
+    if (privateJwk instanceof RSAKey) {
+      publicKey = ((RSAKey) privateJwk).toRSAPublicKey();
+      privateKey = ((RSAKey) privateJwk).toRSAPrivateKey();
+      algorithm = "SHA256withRSA";
+    } else if (privateJwk instanceof ECKey) {
+      publicKey = ((ECKey) privateJwk).toECPublicKey();
+      privateKey = ((ECKey) privateJwk).toECPrivateKey();
+      algorithm = "SHA256withECDSA";
+    } else {
+      OctetKeyPair okp = (OctetKeyPair) privateJwk;
+      KeyFactory factory = KeyFactory.getInstance("Ed25519");
+      byte[] spki = new byte[ED25519_SPKI_PREFIX.length + 32];
+      System.arraycopy(ED25519_SPKI_PREFIX, 0, spki, 0, ED25519_SPKI_PREFIX.length);
+      System.arraycopy(okp.getDecodedX(), 0, spki, ED25519_SPKI_PREFIX.length, 32);
+      publicKey = factory.generatePublic(new X509EncodedKeySpec(spki));
+      privateKey = factory.generatePrivate(new EdECPrivateKeySpec(NamedParameterSpec.ED25519, okp.getDecodedD()));
+      algorithm = "Ed25519";
+    }
+    return SelfSignedCertificate.create(publicKey, privateKey, algorithm, "tokenguard-test", CERTIFICATE_NOT_BEFORE,
+        CERTIFICATE_NOT_AFTER);
+  }
+
+  /** RFC 8410 SubjectPublicKeyInfo of an Ed25519 key, up to the 32 key bytes. */
+  private static final byte[] ED25519_SPKI_PREFIX = {
+    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00
+  };
+
+  /** The {@code kid} tokens signed with this key carry. */
   public String keyId() {
     Object kid = publishedOverrides.get("kid");
     return kid instanceof String ? (String) kid : privateJwk.getKeyID();
@@ -186,7 +271,7 @@ public final class TestKey {
   private TestKey withOverride(String name, Object value) {
     Map<String, Object> copy = new LinkedHashMap<>(publishedOverrides);
     copy.put(Objects.requireNonNull(name), value == null ? NULL : value);
-    return new TestKey(privateJwk, copy, publishPrivate);
+    return new TestKey(privateJwk, copy, publishPrivate, certificate);
   }
 
 }

@@ -1,24 +1,13 @@
 package dev.tokenguard.testing;
 
 import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JWSSigner;
-import com.nimbusds.jose.crypto.ECDSASigner;
-import com.nimbusds.jose.crypto.RSASSASigner;
-import com.nimbusds.jose.crypto.opts.AllowWeakRSAKey;
-import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.PrivateKey;
-import java.security.Signature;
-import java.security.spec.EdECPrivateKeySpec;
-import java.security.spec.NamedParameterSpec;
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -27,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -314,12 +302,42 @@ public final class TokenBuilder {
   }
 
   /**
-   * Sets any claim to any JSON value (String, Number, Boolean, List, Map, or null for JSON null).
-   *
-   * @param name the claim name
-   * @param value its JSON value
-   * @return this builder
+   * Binds the token to {@code holder}'s DPoP key: {@code cnf.jkt} is the key's RFC 7638 thumbprint
+   * (RFC 9449 section 6.1), kept beside a certificate binding. A verifier then accepts it only with
+   * the {@code DPoP} scheme and a proof {@code holder} signed ({@link FakeIssuer#dpopProof}).
    */
+  public TokenBuilder dpopBound(TestKey holder) {
+    return confirmation("jkt", Objects.requireNonNull(holder, "holder").thumbprint());
+  }
+
+  /**
+   * Binds the token to {@code certificate}: {@code cnf["x5t#S256"]} is base64url(SHA-256(DER))
+   * (RFC 8705 section 3.1), kept beside a DPoP binding. A verifier then accepts it only from a
+   * request carrying that TLS client certificate. {@link TestKey#certificate()} makes one.
+   *
+   * @throws IllegalArgumentException when the certificate cannot be DER-encoded
+   */
+  public TokenBuilder certificateBound(X509Certificate certificate) {
+    Objects.requireNonNull(certificate, "certificate");
+    try {
+      return confirmation("x5t#S256", encode(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded())));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException("cannot encode the certificate", e);
+    }
+  }
+
+  private TokenBuilder confirmation(String member, String value) {
+    Map<String, Object> cnf = new LinkedHashMap<>();
+    if (claims.get("cnf") instanceof Map) {
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) claims.get("cnf")).entrySet()) {
+        cnf.put((String) e.getKey(), e.getValue());
+      }
+    }
+    cnf.put(member, value);
+    return claim("cnf", cnf);
+  }
+
+  /** Sets any claim to any JSON value (String, Number, Boolean, List, Map, or null for JSON null). */
   public TokenBuilder claim(String name, Object value) {
     claims.put(Objects.requireNonNull(name, "name"), value);
     return this;
@@ -492,9 +510,7 @@ public final class TokenBuilder {
           mac.init(new SecretKeySpec(publicKeyPem(issuer.signingKey()).getBytes(StandardCharsets.US_ASCII), "HmacSHA256"));
           return signingInput + "." + encode(mac.doFinal(input));
         default:
-          byte[] signature = key instanceof OctetKeyPair
-              ? signEd25519((OctetKeyPair) key, input)
-              : signer(key).sign(new JWSHeader(algorithmFor(key)), input).decode();
+          byte[] signature = JwsSigning.sign(key, header.get("alg"), input);
           if (tampered) {
             signature = Arrays.copyOf(signature, signature.length);
             signature[signature.length / 2] ^= 0x01;
@@ -506,29 +522,6 @@ public final class TokenBuilder {
     }
   }
 
-  private JWSAlgorithm algorithmFor(JWK key) {
-    Object alg = header.get("alg");
-    if (alg instanceof String && ((String) alg).matches("(RS|PS|ES)(256|384|512)")) {
-      return JWSAlgorithm.parse((String) alg);
-    }
-    return key instanceof ECKey ? JWSAlgorithm.ES256 : JWSAlgorithm.RS256;
-  }
-
-  /** Ed25519 with the JDK's own implementation (Nimbus's Ed25519Signer needs Google Tink). */
-  private static byte[] signEd25519(OctetKeyPair key, byte[] input) throws GeneralSecurityException {
-    PrivateKey privateKey = KeyFactory.getInstance("Ed25519")
-        .generatePrivate(new EdECPrivateKeySpec(NamedParameterSpec.ED25519, key.getDecodedD()));
-    Signature signer = Signature.getInstance("Ed25519");
-    signer.initSign(privateKey);
-    signer.update(input);
-    return signer.sign();
-  }
-
-  private static JWSSigner signer(JWK key) throws JOSEException {
-    // Weak keys allowed: tests sign with 1024-bit keys to check that verifiers refuse them.
-    return key instanceof ECKey ? new ECDSASigner((ECKey) key) : new RSASSASigner((RSAKey) key, Set.of(AllowWeakRSAKey.getInstance()));
-  }
-
   /** The issuer key's SubjectPublicKeyInfo in PEM, as attackers feed it to HMAC. */
   static String publicKeyPem(RSAKey key) throws JOSEException {
     String base64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
@@ -537,10 +530,10 @@ public final class TokenBuilder {
   }
 
   private static String encode(String json) {
-    return encode(json.getBytes(StandardCharsets.UTF_8));
+    return JwsSigning.encode(json);
   }
 
   private static String encode(byte[] bytes) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    return JwsSigning.encode(bytes);
   }
 }
