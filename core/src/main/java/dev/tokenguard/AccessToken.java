@@ -300,6 +300,8 @@ public final class AccessToken {
    * binding it to a DPoP key ({@link #dpopKeyThumbprint()}) or a client certificate ({@link
    * #certificateThumbprint()}). The verifier returned it only because the request proved
    * possession of what it is bound to.
+   *
+   * @return true when the token has a {@code cnf} claim
    */
   public boolean isSenderConstrained() {
     return claims.containsKey("cnf");
@@ -310,6 +312,8 @@ public final class AccessToken {
    * section 6.1): base64url without padding, 43 characters for a well-formed token. When present,
    * the verifier accepted the token only with the {@code DPoP} scheme and a valid proof signed
    * with that key. Empty for a token not bound to a DPoP key.
+   *
+   * @return the {@code cnf.jkt} thumbprint; empty for a token not bound to a DPoP key
    */
   public Optional<String> dpopKeyThumbprint() {
     return confirmation("jkt");
@@ -321,6 +325,8 @@ public final class AccessToken {
    * certificate's DER encoding, 43 characters for a well-formed token. When present, the verifier
    * accepted the token only from a request carrying that certificate. Empty for a token not bound
    * to a certificate.
+   *
+   * @return the {@code cnf["x5t#S256"]} thumbprint; empty for a token not bound to a certificate
    */
   public Optional<String> certificateThumbprint() {
     return confirmation("x5t#S256");
@@ -332,7 +338,11 @@ public final class AccessToken {
     return value instanceof String ? Optional.of((String) value) : Optional.empty();
   }
 
-  /** All claims, unmodifiable, with the value types described at {@link #claim(String, Class)}. */
+  /**
+   * All claims, unmodifiable, with the value types described at {@link #claim(String, Class)}.
+   *
+   * @return every claim by name; unmodifiable
+   */
   public Map<String, Object> claims() {
     return claims;
   }

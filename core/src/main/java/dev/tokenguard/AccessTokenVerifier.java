@@ -144,6 +144,8 @@ public interface AccessTokenVerifier extends AutoCloseable {
    * proof algorithms (the {@code algs} of a {@code DPoP} challenge, RFC 9449 section 7.1) and its
    * nonces (to send in {@code DPoP-Nonce} headers), for the HTTP layer that answers requests.
    * The default, for implementations that know nothing of DPoP, is {@link DpopPolicy#disabled()}.
+   *
+   * @return the DPoP policy; {@link DpopPolicy#disabled()} unless the implementation says otherwise
    */
   default DpopPolicy dpopPolicy() {
     return DpopPolicy.disabled();
@@ -701,6 +703,8 @@ public interface AccessTokenVerifier extends AutoCloseable {
      * {@link DpopPolicy#disabled()} turns DPoP off, {@link DpopPolicy#required()} requires it on
      * every request; per path, see {@link Requirement#withDpop()}.
      *
+     * @param policy the DPoP policy, e.g. {@code DpopPolicy.defaults().withNonces(nonces)}
+     * @return this builder
      * @throws NullPointerException when {@code policy} is null
      */
     public Builder dpop(DpopPolicy policy) {

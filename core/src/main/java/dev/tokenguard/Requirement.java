@@ -154,12 +154,18 @@ public final class Requirement {
    * Requirement.allScopes("read:patients").withDpop();
    * Requirement.none().withDpop();
    * }</pre>
+   *
+   * @return a new requirement that also requires DPoP; this one is unchanged
    */
   public Requirement withDpop() {
     return new Requirement(scopes, anyScope, acrValues, maxAge, true);
   }
 
-  /** True when the token must be presented with DPoP ({@link #withDpop()}). */
+  /**
+   * True when the token must be presented with DPoP ({@link #withDpop()}).
+   *
+   * @return true when the token must be presented with DPoP
+   */
   public boolean dpopRequired() {
     return dpop;
   }
@@ -201,7 +207,11 @@ public final class Requirement {
     return Optional.ofNullable(maxAge);
   }
 
-  /** True when nothing beyond a valid token is required: no scope, no authentication requirement, no DPoP. */
+  /**
+   * True when nothing beyond a valid token is required: no scope, no authentication requirement, no DPoP.
+   *
+   * @return true when nothing beyond a valid token is required
+   */
   public boolean isNone() {
     return scopes.isEmpty() && acrValues.isEmpty() && maxAge == null && !dpop;
   }
