@@ -365,13 +365,21 @@ public final class FakeIssuer implements AutoCloseable {
    * {@link DpopProofBuilder#accessToken(String)}. Tokens bound to {@code holder} come from {@link
    * TokenBuilder#dpopBound(TestKey)}.
    *
+   * @param holder the key the proof is signed with (the token's DPoP key)
+   * @param method the request's HTTP method, e.g. {@code GET}
+   * @param uri the request's target URI
+   * @return a builder for the proof, valid by default
    * @throws NullPointerException when an argument is null
    */
   public DpopProofBuilder dpopProof(TestKey holder, String method, URI uri) {
     return DpopProofBuilder.of(holder, clock, method, uri);
   }
 
-  /** The published JWKS document. */
+  /**
+   * The published JWKS document.
+   *
+   * @return the JWKS document as JSON
+   */
   public String jwks() {
     List<Map<String, Object>> published = new ArrayList<>();
     for (RSAKey key : keys) {

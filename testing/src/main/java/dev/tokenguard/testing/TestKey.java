@@ -160,6 +160,8 @@ public final class TestKey {
   /**
    * The RFC 7638 SHA-256 thumbprint of the public key, base64url (43 characters): what a token
    * bound to this key as a DPoP key carries in {@code cnf.jkt} (RFC 9449 section 6.1).
+   *
+   * @return the thumbprint, 43 base64url characters
    */
   public String thumbprint() {
     try {
@@ -175,6 +177,7 @@ public final class TestKey {
    * ({@link TokenBuilder#certificateBound}, RFC 8705). Signed with SHA256withRSA, SHA256withECDSA
    * or Ed25519 by this key.
    *
+   * @return the certificate, the same on every call
    * @throws IllegalStateException when the JDK cannot sign with this key
    */
   public X509Certificate certificate() {
@@ -223,7 +226,11 @@ public final class TestKey {
     0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00
   };
 
-  /** The {@code kid} tokens signed with this key carry. */
+  /**
+   * The {@code kid} tokens signed with this key carry.
+   *
+   * @return the key's {@code kid}
+   */
   public String keyId() {
     Object kid = publishedOverrides.get("kid");
     return kid instanceof String ? (String) kid : privateJwk.getKeyID();

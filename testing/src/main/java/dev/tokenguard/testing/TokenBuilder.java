@@ -305,6 +305,9 @@ public final class TokenBuilder {
    * Binds the token to {@code holder}'s DPoP key: {@code cnf.jkt} is the key's RFC 7638 thumbprint
    * (RFC 9449 section 6.1), kept beside a certificate binding. A verifier then accepts it only with
    * the {@code DPoP} scheme and a proof {@code holder} signed ({@link FakeIssuer#dpopProof}).
+   *
+   * @param holder the DPoP key the token is bound to
+   * @return this builder
    */
   public TokenBuilder dpopBound(TestKey holder) {
     return confirmation("jkt", Objects.requireNonNull(holder, "holder").thumbprint());
@@ -315,6 +318,8 @@ public final class TokenBuilder {
    * (RFC 8705 section 3.1), kept beside a DPoP binding. A verifier then accepts it only from a
    * request carrying that TLS client certificate. {@link TestKey#certificate()} makes one.
    *
+   * @param certificate the client certificate the token is bound to
+   * @return this builder
    * @throws IllegalArgumentException when the certificate cannot be DER-encoded
    */
   public TokenBuilder certificateBound(X509Certificate certificate) {
@@ -337,7 +342,13 @@ public final class TokenBuilder {
     return claim("cnf", cnf);
   }
 
-  /** Sets any claim to any JSON value (String, Number, Boolean, List, Map, or null for JSON null). */
+  /**
+   * Sets any claim to any JSON value (String, Number, Boolean, List, Map, or null for JSON null).
+   *
+   * @param name the claim name
+   * @param value its JSON value
+   * @return this builder
+   */
   public TokenBuilder claim(String name, Object value) {
     claims.put(Objects.requireNonNull(name, "name"), value);
     return this;
