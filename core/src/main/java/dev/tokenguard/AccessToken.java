@@ -62,6 +62,8 @@ public final class AccessToken {
   /**
    * The {@code iss} claim: exactly the identifier of the trusted issuer whose key verified the
    * token, or one of that issuer's {@linkplain TrustedIssuer.Builder#alias aliases}.
+   *
+   * @return the {@code iss} the token carries
    */
   public String issuer() {
     return issuer;
@@ -70,12 +72,18 @@ public final class AccessToken {
   /**
    * The {@code sub} claim (always present: a token without it is refused): a user id, or for
    * machine-to-machine tokens the client's id (see {@link #isMachineToMachine()}).
+   *
+   * @return the {@code sub} claim
    */
   public String subject() {
     return subject;
   }
 
-  /** The {@code aud} values, in token order (a single string becomes a one-element list). */
+  /**
+   * The {@code aud} values, in token order (a single string becomes a one-element list).
+   *
+   * @return the audiences in token order; never empty
+   */
   public List<String> audience() {
     return audience;
   }
@@ -85,6 +93,8 @@ public final class AccessToken {
    * (OpenID Connect; Auth0, Keycloak, Entra ID v2), else {@code cid} (Okta), else {@code appid}
    * (Entra ID v1). Empty when the token names none (Spring Authorization Server names the client
    * only in {@code aud}).
+   *
+   * @return the client id; empty when the token names no client
    */
   public Optional<String> clientId() {
     return Optional.ofNullable(clientId);
@@ -94,6 +104,8 @@ public final class AccessToken {
    * The granted scopes, from the claims the verifier reads (by default {@code scope}, {@code scp}
    * and {@code permissions}, each a space-delimited string or an array of strings), merged in claim
    * order without repeats. Unmodifiable.
+   *
+   * @return the granted scopes in claim order; unmodifiable, empty when none
    */
   public Set<String> scopes() {
     return scopes;
@@ -102,6 +114,8 @@ public final class AccessToken {
   /**
    * Whether {@link #scopes()} contains {@code scope} (exact, case-sensitive).
    *
+   * @param scope the scope, e.g. {@code read:patients}
+   * @return true when the token carries {@code scope}
    * @throws NullPointerException when {@code scope} is null
    */
   public boolean hasScope(String scope) {
@@ -109,23 +123,39 @@ public final class AccessToken {
     return scopes.contains(scope);
   }
 
-  /** The {@code exp} claim (always present: a token without it is refused). */
+  /**
+   * The {@code exp} claim (always present: a token without it is refused).
+   *
+   * @return the {@code exp} instant
+   */
   public Instant expiresAt() {
     return expiresAt;
   }
 
-  /** The {@code iat} claim, if present. */
+  /**
+   * The {@code iat} claim, if present.
+   *
+   * @return the {@code iat} instant; empty when absent
+   */
   public Optional<Instant> issuedAt() {
     return Optional.ofNullable(issuedAt);
   }
 
-  /** The {@code nbf} claim (RFC 7519 section 4.1.5): the token is not valid before it; empty when absent. */
+  /**
+   * The {@code nbf} claim (RFC 7519 section 4.1.5): the token is not valid before it; empty when absent.
+   *
+   * @return the {@code nbf} instant; empty when absent
+   */
   public Optional<Instant> notBefore() {
     Object nbf = claims.get("nbf");
     return nbf instanceof Instant ? Optional.of((Instant) nbf) : Optional.empty();
   }
 
-  /** The {@code jti} claim, if present. */
+  /**
+   * The {@code jti} claim, if present.
+   *
+   * @return the {@code jti} claim; empty when absent
+   */
   public Optional<String> jwtId() {
     return Optional.ofNullable(jwtId);
   }
@@ -136,6 +166,8 @@ public final class AccessToken {
    * http://schemas.openid.net/pape/policies/2007/06/multi-factor} or Keycloak's {@code "1"}: what
    * {@link Requirement#withAcrValues(String...)} checks (RFC 9470 section 6.1). Empty when absent
    * (a token whose {@code acr} is not a string is refused as {@code MALFORMED} at verification).
+   *
+   * @return the {@code acr}; empty when absent
    */
   public Optional<String> acr() {
     Object acr = claims.get("acr");
@@ -147,6 +179,8 @@ public final class AccessToken {
    * methods the user authenticated with, such as {@code pwd}, {@code otp} or {@code mfa} (RFC 8176
    * section 2), in token order. Unmodifiable; empty when absent (a token whose {@code amr} is not
    * an array of strings is refused as {@code MALFORMED} at verification).
+   *
+   * @return the authentication methods in token order; unmodifiable, empty when absent
    */
   public List<String> amr() {
     Object amr = claims.get("amr");
@@ -165,6 +199,8 @@ public final class AccessToken {
    * Requirement#withMaxAge(java.time.Duration)} checks (RFC 9470 section 6.1). Empty when absent
    * (a token whose {@code auth_time} is not a NumericDate is refused as {@code MALFORMED} at
    * verification).
+   *
+   * @return when the user last authenticated; empty when the token has no {@code auth_time}
    */
   public Optional<Instant> authTime() {
     long seconds = authTimeSeconds();
@@ -200,6 +236,8 @@ public final class AccessToken {
    * a {@code sub} among the audiences (Spring Authorization Server); Keycloak's service-account
    * user ({@code preferred_username} {@code service-account-<client>}); Entra ID's {@code idtyp:
    * app}. Never treat such a {@code sub} as a user id.
+   *
+   * @return true for a machine-to-machine token, by the markers above
    */
   public boolean isMachineToMachine() {
     return machineToMachine;
@@ -214,6 +252,10 @@ public final class AccessToken {
    * as {@link Number}. A token in which a member name appears twice in the same object, at the top
    * or inside a claim, is refused at verification.
    *
+   * @param <T> the type asked for
+   * @param name the claim name, e.g. {@code org_id}
+   * @param type the class to have it as, e.g. {@code String.class}
+   * @return the claim as {@code type}; empty when absent or of another type
    * @throws NullPointerException when {@code name} or {@code type} is null
    */
   public <T> Optional<T> claim(String name, Class<T> type) {
@@ -231,6 +273,8 @@ public final class AccessToken {
    * A claim holding a string or an array of strings, as a list; empty when absent or of another
    * shape (for custom claims such as roles or groups).
    *
+   * @param name the claim name, e.g. {@code groups}
+   * @return the claim's strings in order; empty when the claim is absent or holds anything else
    * @throws NullPointerException when {@code name} is null
    */
   public List<String> stringListClaim(String name) {
@@ -256,6 +300,8 @@ public final class AccessToken {
    * binding it to a DPoP key ({@link #dpopKeyThumbprint()}) or a client certificate ({@link
    * #certificateThumbprint()}). The verifier returned it only because the request proved
    * possession of what it is bound to.
+   *
+   * @return true when the token has a {@code cnf} claim
    */
   public boolean isSenderConstrained() {
     return claims.containsKey("cnf");
@@ -266,6 +312,8 @@ public final class AccessToken {
    * section 6.1): base64url without padding, 43 characters for a well-formed token. When present,
    * the verifier accepted the token only with the {@code DPoP} scheme and a valid proof signed
    * with that key. Empty for a token not bound to a DPoP key.
+   *
+   * @return the {@code cnf.jkt} thumbprint; empty for a token not bound to a DPoP key
    */
   public Optional<String> dpopKeyThumbprint() {
     return confirmation("jkt");
@@ -277,6 +325,8 @@ public final class AccessToken {
    * certificate's DER encoding, 43 characters for a well-formed token. When present, the verifier
    * accepted the token only from a request carrying that certificate. Empty for a token not bound
    * to a certificate.
+   *
+   * @return the {@code cnf["x5t#S256"]} thumbprint; empty for a token not bound to a certificate
    */
   public Optional<String> certificateThumbprint() {
     return confirmation("x5t#S256");
@@ -288,7 +338,11 @@ public final class AccessToken {
     return value instanceof String ? Optional.of((String) value) : Optional.empty();
   }
 
-  /** All claims, unmodifiable, with the value types described at {@link #claim(String, Class)}. */
+  /**
+   * All claims, unmodifiable, with the value types described at {@link #claim(String, Class)}.
+   *
+   * @return every claim by name; unmodifiable
+   */
   public Map<String, Object> claims() {
     return claims;
   }

@@ -55,6 +55,7 @@ public interface AccessTokenVerifier extends AutoCloseable {
    * are served from the verified-token cache, with expiry and signing key re-checked); how it is
    * presented and the requirement are checked on every call.
    *
+   * @param request the token and how it is presented, with what the resource requires
    * @return the verified token
    * @throws NullPointerException when {@code request} is null
    * @throws TokenVerificationException when the token is refused (its {@link
@@ -69,6 +70,7 @@ public interface AccessTokenVerifier extends AutoCloseable {
    * Verifies {@code token} (the compact JWT, without the {@code Bearer } prefix), presented as a
    * bearer token, with no requirement beyond a valid token.
    *
+   * @param token the compact JWT, without the {@code Bearer } prefix
    * @return the verified token
    * @throws TokenVerificationException when the token is refused (a null or empty token is
    *     {@code MALFORMED}), or with {@code KEYS_UNAVAILABLE} when the issuer's keys cannot be had
@@ -84,6 +86,9 @@ public interface AccessTokenVerifier extends AutoCloseable {
    * Verifies {@code token} as {@link #verify(String)} does and requires every one of {@code
    * requiredScopes} ({@link Requirement#allScopes(String...)}; none given: no requirement).
    *
+   * @param requiredScopes the scopes the token must all carry; none for no requirement
+   * @param token the compact JWT, without the {@code Bearer } prefix
+   * @return the verified token
    * @throws NullPointerException when {@code requiredScopes} or one of its elements is null (a
    *     programming error, not a token problem)
    * @throws IllegalArgumentException when a scope is empty or has a character RFC 6750 section 3
@@ -127,6 +132,8 @@ public interface AccessTokenVerifier extends AutoCloseable {
    * The state of each trusted issuer's key source (last fetch, last failure, cached key ids): the
    * issuers named in the configuration in their order, then those trusted on first use in the
    * order they were admitted.
+   *
+   * @return one health report per trusted issuer, in that order
    */
   default List<KeySourceHealth> keySourceHealth() {
     return List.of();
@@ -137,6 +144,8 @@ public interface AccessTokenVerifier extends AutoCloseable {
    * proof algorithms (the {@code algs} of a {@code DPoP} challenge, RFC 9449 section 7.1) and its
    * nonces (to send in {@code DPoP-Nonce} headers), for the HTTP layer that answers requests.
    * The default, for implementations that know nothing of DPoP, is {@link DpopPolicy#disabled()}.
+   *
+   * @return the DPoP policy; {@link DpopPolicy#disabled()} unless the implementation says otherwise
    */
   default DpopPolicy dpopPolicy() {
     return DpopPolicy.disabled();
@@ -152,7 +161,11 @@ public interface AccessTokenVerifier extends AutoCloseable {
   @Override
   default void close() {}
 
-  /** A new builder. */
+  /**
+   * A new builder.
+   *
+   * @return a new builder
+   */
   static Builder builder() {
     return new Builder();
   }
@@ -210,6 +223,8 @@ public interface AccessTokenVerifier extends AutoCloseable {
      * #jwks}, {@link #algorithms}, {@link #scopeClaims} and {@link #strictRfc9068} describe this
      * issuer only.
      *
+     * @param issuer the exact {@code iss}, e.g. {@code https://tenant.us.auth0.com/}
+     * @return this builder
      * @throws IllegalArgumentException when blank or neither https nor a loopback http URI
      */
     public Builder issuer(String issuer) {
@@ -222,6 +237,8 @@ public interface AccessTokenVerifier extends AutoCloseable {
      * {@code https://{domain}/.well-known/jwks.json}. Works for {@code tenant.us.auth0.com} and for
      * custom domains.
      *
+     * @param domain the tenant's host name, e.g. {@code tenant.us.auth0.com}
+     * @return this builder
      * @throws IllegalArgumentException unless {@code domain} is a bare host name (an
      *     {@code https://} prefix and a trailing slash are tolerated)
      */
@@ -236,6 +253,8 @@ public interface AccessTokenVerifier extends AutoCloseable {
      * (RFC 9068 section 4, RFC 7519 section 4.1.3). Required: there is no way to skip the
      * audience check.
      *
+     * @param audiences one or more API identifiers, e.g. {@code https://example.com/health-api}
+     * @return this builder
      * @throws IllegalArgumentException when no audience is given or one is blank
      */
     public Builder audience(String... audiences) {
@@ -257,6 +276,8 @@ public interface AccessTokenVerifier extends AutoCloseable {
      * Connect Discovery 1.0 section 4, then RFC 8414 section 3), falling back to
      * {@code {issuer}.well-known/jwks.json}.
      *
+     * @param jwksUri the JWKS URI: https, or http on a loopback host
+     * @return this builder
      * @throws IllegalArgumentException unless https (http only for loopback hosts)
      */
     public Builder jwksUri(URI jwksUri) {
@@ -267,6 +288,9 @@ public interface AccessTokenVerifier extends AutoCloseable {
     /**
      * Uses this JWKS document (RFC 7517 section 5) as the issuer's keys instead of fetching them
      * (for air-gapped APIs and plain unit tests). The document is checked at {@link #build()}.
+     *
+     * @param jwksJson a JWKS document (a JSON object with a {@code keys} array)
+     * @return this builder
      */
     public Builder jwks(String jwksJson) {
       this.fixedJwks = Objects.requireNonNull(jwksJson, "jwksJson");
@@ -276,6 +300,8 @@ public interface AccessTokenVerifier extends AutoCloseable {
     /**
      * The accepted signature algorithms (RFC 8725 section 3.1), replacing the default (RS256 only).
      *
+     * @param algorithms one or more algorithms the issuer signs with
+     * @return this builder
      * @throws IllegalArgumentException when none is given
      */
     public Builder algorithms(Algorithm... algorithms) {
@@ -295,6 +321,8 @@ public interface AccessTokenVerifier extends AutoCloseable {
      * Tolerance for clocks out of step, applied to {@code exp}, {@code nbf}, {@code iat}. Default
      * 60 s.
      *
+     * @param skew between 0 and 5 minutes
+     * @return this builder
      * @throws IllegalArgumentException unless between 0 and 5 minutes
      */
     public Builder clockSkew(Duration skew) {
@@ -306,7 +334,12 @@ public interface AccessTokenVerifier extends AutoCloseable {
       return this;
     }
 
-    /** The clock for time checks and key-cache lifetimes. Default: the system UTC clock. */
+    /**
+     * The clock for time checks and key-cache lifetimes. Default: the system UTC clock.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -315,6 +348,8 @@ public interface AccessTokenVerifier extends AutoCloseable {
     /**
      * Largest token accepted, in characters, checked before any parsing. Default 16 KiB.
      *
+     * @param maxTokenBytes the limit in characters, 256 to 1048576
+     * @return this builder
      * @throws IllegalArgumentException unless between 256 and 1048576
      */
     public Builder maxTokenBytes(int maxTokenBytes) {
@@ -329,6 +364,8 @@ public interface AccessTokenVerifier extends AutoCloseable {
      * Refuse tokens issued more than {@code maxAge} ago ({@code iat} becomes required). Default:
      * no limit.
      *
+     * @param maxAge the largest age of a token, measured from its {@code iat}; positive
+     * @return this builder
      * @throws IllegalArgumentException unless positive
      */
     public Builder maxTokenAge(Duration maxAge) {
@@ -340,7 +377,12 @@ public interface AccessTokenVerifier extends AutoCloseable {
       return this;
     }
 
-    /** Claims that must be present (and not null), in addition to the built-in ones; replaces an earlier call's list. */
+    /**
+     * Claims that must be present (and not null), in addition to the built-in ones; replaces an earlier call's list.
+     *
+     * @param claims the claim names
+     * @return this builder
+     */
     public Builder requiredClaims(String... claims) {
       Set<String> set = new LinkedHashSet<>();
       for (String claim : Objects.requireNonNull(claims, "claims")) {
@@ -358,6 +400,10 @@ public interface AccessTokenVerifier extends AutoCloseable {
      * token string: a token served again from the verified-token cache is not re-evaluated (tokens
      * without {@code kid} are never cached, so for them it runs on every call). For what a request
      * requires (scopes), use a {@link Requirement} instead: it is checked on every request.
+     *
+     * @param description names the rule in log details, e.g. {@code tenant is acme}
+     * @param rule true for a token to accept; thread-safe
+     * @return this builder
      */
     public Builder addClaimRule(String description, Predicate<AccessToken> rule) {
       claimRules.add(new ClaimRule(Objects.requireNonNull(description, "description"), Objects.requireNonNull(rule, "rule")));
@@ -371,6 +417,8 @@ public interface AccessTokenVerifier extends AutoCloseable {
      * Authorization Server), {@code scp} (Okta: array; Entra ID: string), {@code permissions}
      * (Auth0 RBAC).
      *
+     * @param claims one or more claim names, e.g. {@code scp}
+     * @return this builder
      * @throws IllegalArgumentException when no claim name is given
      */
     public Builder scopeClaims(String... claims) {
@@ -390,6 +438,8 @@ public interface AccessTokenVerifier extends AutoCloseable {
      * {@code application/at+jwt}), and {@code sub}, {@code client_id}, {@code iat} and {@code jti}
      * are required (RFC 9068 sections 2.1, 2.2 and 4). Default profile: {@code typ} may also be
      * {@code JWT} or absent, which is what Auth0 (default profile), Okta, Entra and Keycloak send.
+     *
+     * @return this builder
      */
     public Builder strictRfc9068() {
       this.strictRfc9068 = true;
@@ -402,6 +452,8 @@ public interface AccessTokenVerifier extends AutoCloseable {
      * from somewhere the issuer did not name. Its own connect timeout applies (the connect timeout
      * of {@link #httpTimeouts} cannot be combined with it).
      *
+     * @param httpClient a client that never follows redirects
+     * @return this builder
      * @throws IllegalArgumentException when {@code httpClient.followRedirects()} is not {@code
      *     HttpClient.Redirect.NEVER}
      */
@@ -421,6 +473,9 @@ public interface AccessTokenVerifier extends AutoCloseable {
      * #httpClient(HttpClient)} (build that client with its own); the deadline applies to every
      * client.
      *
+     * @param connect the connect timeout; positive
+     * @param read the deadline of one whole HTTP exchange; positive
+     * @return this builder
      * @throws IllegalArgumentException unless both are positive
      */
     public Builder httpTimeouts(Duration connect, Duration read) {
@@ -432,6 +487,9 @@ public interface AccessTokenVerifier extends AutoCloseable {
     /**
      * Largest JWKS or discovery document (default 256 KiB) and most keys in a JWKS (default 100).
      *
+     * @param maxBytes the largest document in bytes, at least 1024
+     * @param maxKeys the most keys in a JWKS, at least 1
+     * @return this builder
      * @throws IllegalArgumentException unless {@code maxBytes >= 1024} and {@code maxKeys >= 1}
      */
     public Builder jwksLimits(int maxBytes, int maxKeys) {
@@ -450,6 +508,10 @@ public interface AccessTokenVerifier extends AutoCloseable {
      * cached keys while a refresh runs, and only an API idle for two whole lifetimes waits for
      * fresh keys.
      *
+     * @param max the longest lifetime
+     * @param min the shortest lifetime; positive
+     * @param withoutHeader the lifetime when the response has no {@code max-age}
+     * @return this builder
      * @throws IllegalArgumentException unless {@code 0 < min <= withoutHeader <= max}
      */
     public Builder keyCacheLifetime(Duration min, Duration max, Duration withoutHeader) {
@@ -469,6 +531,8 @@ public interface AccessTokenVerifier extends AutoCloseable {
      * How long past their cache lifetime the last good keys keep serving while the issuer cannot
      * be reached or answers badly. Default 24 h.
      *
+     * @param tolerance how long past their lifetime keys may serve; zero or more
+     * @return this builder
      * @throws IllegalArgumentException when {@code tolerance} is negative
      */
     public Builder staleKeyTolerance(Duration tolerance) {
@@ -484,6 +548,9 @@ public interface AccessTokenVerifier extends AutoCloseable {
      * At most one refetch caused by unknown {@code kid}s per {@code interval} (default 30 s), and
      * how long a {@code kid} found missing is remembered (default 5 min).
      *
+     * @param interval the least time between two such refetches; positive
+     * @param rememberMissing how long a missing {@code kid} is remembered; positive
+     * @return this builder
      * @throws IllegalArgumentException unless both are positive
      */
     public Builder unknownKeyRefetch(Duration interval, Duration rememberMissing) {
@@ -505,6 +572,8 @@ public interface AccessTokenVerifier extends AutoCloseable {
      * they are and add the others here, or move every issuer into a {@code TrustedIssuer}; the
      * audience, clock and every other verifier-wide setting stay on this builder.
      *
+     * @param issuers one or more issuers to trust
+     * @return this builder
      * @throws NullPointerException when {@code issuers} or one of them is null
      */
     public Builder trust(TrustedIssuer... issuers) {
@@ -553,6 +622,7 @@ public interface AccessTokenVerifier extends AutoCloseable {
      * @param configure the settings of an accepted issuer; must return a {@link TrustedIssuer}
      *     for exactly the {@code iss} it is given, without aliases (else the token is refused and a
      *     warning logged)
+     * @return this builder
      * @throws NullPointerException when {@code accepts} or {@code configure} is null
      * @throws IllegalArgumentException when {@code maxIssuers} is out of range
      */
@@ -566,7 +636,12 @@ public interface AccessTokenVerifier extends AutoCloseable {
       return this;
     }
 
-    /** Receives key-source events (fetches, failures, stale keys, suppressed refetches) of every issuer. */
+    /**
+     * Receives key-source events (fetches, failures, stale keys, suppressed refetches) of every issuer.
+     *
+     * @param listener called on the fetching thread; must be quick and not throw
+     * @return this builder
+     */
     public Builder keySourceListener(KeySourceListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
       return this;
@@ -581,6 +656,9 @@ public interface AccessTokenVerifier extends AutoCloseable {
      * single thread makes the issuers' fetches wait for each other; {@code Runnable::run} fetches
      * on the calling thread (a request then waits for a background refresh too: for tests and
      * batch jobs).
+     *
+     * @param executor runs the fetches; not shut down by the verifier
+     * @return this builder
      */
     public Builder keyFetchExecutor(Executor executor) {
       this.keyFetchExecutor = Objects.requireNonNull(executor, "executor");
@@ -590,6 +668,9 @@ public interface AccessTokenVerifier extends AutoCloseable {
     /**
      * A JCA provider used for signature checks only (for example a native one, which can verify
      * RSA about twice as fast as the JDK). Default: the JDK's providers.
+     *
+     * @param provider the JCA provider for signature checks
+     * @return this builder
      */
     public Builder signatureProvider(Provider provider) {
       this.signatureProvider = Objects.requireNonNull(provider, "provider");
@@ -603,6 +684,8 @@ public interface AccessTokenVerifier extends AutoCloseable {
      * characters count as one, longer ones as one per started 2048 characters; entries leave when
      * their token expires. Only verified tokens enter, so rejected tokens cannot evict good ones.
      *
+     * @param size the number of tokens, 0 or more
+     * @return this builder
      * @throws IllegalArgumentException when {@code size} is negative
      */
     public Builder verifiedTokenCacheSize(int size) {
@@ -620,6 +703,8 @@ public interface AccessTokenVerifier extends AutoCloseable {
      * {@link DpopPolicy#disabled()} turns DPoP off, {@link DpopPolicy#required()} requires it on
      * every request; per path, see {@link Requirement#withDpop()}.
      *
+     * @param policy the DPoP policy, e.g. {@code DpopPolicy.defaults().withNonces(nonces)}
+     * @return this builder
      * @throws NullPointerException when {@code policy} is null
      */
     public Builder dpop(DpopPolicy policy) {
@@ -630,6 +715,7 @@ public interface AccessTokenVerifier extends AutoCloseable {
     /**
      * Builds the verifier. Makes no network call (see {@link AccessTokenVerifier#warmUp()}).
      *
+     * @return the verifier; immutable and thread-safe, to share and close when done
      * @throws IllegalStateException when no issuer is given (none of {@link #issuer(String)},
      *     {@link #trust(TrustedIssuer...)} and {@link #trustIssuersMatching}), when the audience is missing, when one issuer name is
      *     trusted twice (as an issuer or an alias), when this builder's own issuer settings

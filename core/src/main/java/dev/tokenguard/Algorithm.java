@@ -52,6 +52,8 @@ public enum Algorithm {
   /**
    * The JWK {@code kty} a key must have to be used with this algorithm: {@code RSA}, {@code EC} or
    * (for {@link #EdDSA} and {@link #Ed25519}) {@code OKP}.
+   *
+   * @return {@code RSA}, {@code EC} or {@code OKP}
    */
   public String keyType() {
     return keyType;

@@ -66,7 +66,11 @@ public final class DpopPolicy {
     this.nonces = nonces;
   }
 
-  /** DPoP accepted alongside Bearer, with the defaults described above. */
+  /**
+   * DPoP accepted alongside Bearer, with the defaults described above.
+   *
+   * @return the default policy
+   */
   public static DpopPolicy defaults() {
     return DEFAULTS;
   }
@@ -76,6 +80,8 @@ public final class DpopPolicy {
    * Requirement} asks for DPoP, is refused ({@code BINDING_MISMATCH}, {@code DPOP_REQUIRED}); so is
    * a DPoP-bound token, which cannot be presented any other way. For APIs whose issuer never binds
    * tokens to DPoP keys.
+   *
+   * @return the policy with DPoP off
    */
   public static DpopPolicy disabled() {
     return DISABLED;
@@ -85,6 +91,8 @@ public final class DpopPolicy {
    * This policy with DPoP required on every request: a request presenting its token as a bearer
    * token is refused with {@code DPOP_REQUIRED}, whatever its {@link Requirement} (as {@link
    * Requirement#withDpop()} does for one path). Turns DPoP on when it was {@link #disabled()}.
+   *
+   * @return a new policy requiring DPoP; this one is unchanged
    */
   public DpopPolicy required() {
     return new DpopPolicy(Mode.REQUIRED, algorithms, maxAge, maxFutureSkew, replayStore, nonces);
@@ -94,6 +102,8 @@ public final class DpopPolicy {
    * This policy accepting proofs signed with {@code algorithms} only (RFC 9449 section 4.3 check 5:
    * "acceptable per local policy"), replacing the default set.
    *
+   * @param algorithms one or more asymmetric algorithms
+   * @return a new policy with these algorithms; this one is unchanged
    * @throws NullPointerException when {@code algorithms} or one of them is null
    * @throws IllegalArgumentException when none is given
    */
@@ -117,6 +127,7 @@ public final class DpopPolicy {
    *
    * @param maxAge 1 second to 5 minutes (default 60 s)
    * @param maxFutureSkew 0 to 1 minute (default 5 s)
+   * @return a new policy with this proof window; this one is unchanged
    * @throws IllegalArgumentException when either is out of range
    */
   public DpopPolicy withProofWindow(Duration maxAge, Duration maxFutureSkew) {
@@ -137,6 +148,8 @@ public final class DpopPolicy {
    * instance is refused. A store that cannot answer makes the verifier refuse with {@code
    * REPLAY_CHECK_UNAVAILABLE} (503), never accept. The verifier does not close the store.
    *
+   * @param store the replay store, e.g. a {@code RedisReplayStore}
+   * @return a new policy with this replay store; this one is unchanged
    * @throws NullPointerException when {@code store} is null
    */
   public DpopPolicy withReplayStore(ReplayStore store) {
@@ -148,38 +161,64 @@ public final class DpopPolicy {
    * {@code nonces} accepts is refused with {@code USE_DPOP_NONCE}, carrying {@code
    * nonces.current()} for the {@code DPoP-Nonce} header.
    *
+   * @param nonces the nonces, the same secret on every instance
+   * @return a new policy requiring these nonces; this one is unchanged
    * @throws NullPointerException when {@code nonces} is null
    */
   public DpopPolicy withNonces(DpopNonces nonces) {
     return new DpopPolicy(mode, algorithms, maxAge, maxFutureSkew, replayStore, Objects.requireNonNull(nonces, "nonces"));
   }
 
-  /** True unless {@link #disabled()}: the {@code DPoP} scheme is accepted. */
+  /**
+   * True unless {@link #disabled()}: the {@code DPoP} scheme is accepted.
+   *
+   * @return true when the {@code DPoP} scheme is accepted
+   */
   public boolean isEnabled() {
     return mode != Mode.OFF;
   }
 
-  /** True when every request must use DPoP ({@link #required()}). */
+  /**
+   * True when every request must use DPoP ({@link #required()}).
+   *
+   * @return true when every request must use DPoP
+   */
   public boolean isRequired() {
     return mode == Mode.REQUIRED;
   }
 
-  /** The accepted proof algorithms, for the {@code algs} of a {@code DPoP} challenge (RFC 9449 section 7.1). Unmodifiable. */
+  /**
+   * The accepted proof algorithms, for the {@code algs} of a {@code DPoP} challenge (RFC 9449 section 7.1). Unmodifiable.
+   *
+   * @return the accepted proof algorithms; unmodifiable
+   */
   public Set<Algorithm> algorithms() {
     return algorithms;
   }
 
-  /** How far in the past a proof's {@code iat} may lie. */
+  /**
+   * How far in the past a proof's {@code iat} may lie.
+   *
+   * @return the largest age of a proof's {@code iat}
+   */
   public Duration maxProofAge() {
     return maxAge;
   }
 
-  /** How far in the future a proof's {@code iat} may lie, and the leeway on its {@code exp}. */
+  /**
+   * How far in the future a proof's {@code iat} may lie, and the leeway on its {@code exp}.
+   *
+   * @return the largest future skew of a proof's {@code iat}, and the leeway on its {@code exp}
+   */
   public Duration maxFutureSkew() {
     return maxFutureSkew;
   }
 
-  /** The replay store given with {@link #withReplayStore}; empty for the verifier's own in-memory store. */
+  /**
+   * The replay store given with {@link #withReplayStore}; empty for the verifier's own in-memory store.
+   *
+   * @return the replay store given; empty for the verifier's own in-memory store
+   */
   public Optional<ReplayStore> replayStore() {
     return Optional.ofNullable(replayStore);
   }
@@ -188,6 +227,8 @@ public final class DpopPolicy {
    * The nonces given with {@link #withNonces}; empty when nonces are off. An HTTP layer sends
    * {@code nonces.current()} in a {@code DPoP-Nonce} header on successful DPoP answers (RFC 9449
    * section 8.2).
+   *
+   * @return the nonces given; empty when nonces are off
    */
   public Optional<DpopNonces> nonces() {
     return Optional.ofNullable(nonces);

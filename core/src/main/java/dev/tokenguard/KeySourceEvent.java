@@ -72,22 +72,38 @@ public final class KeySourceEvent {
     return new KeySourceEvent(Type.REFETCH_SUPPRESSED, issuer, null, -1, reason, null);
   }
 
-  /** What happened. */
+  /**
+   * What happened.
+   *
+   * @return the event's type
+   */
   public Type type() {
     return type;
   }
 
-  /** The trusted issuer this event is about, exactly as configured (the tokens' {@code iss}). */
+  /**
+   * The trusted issuer this event is about, exactly as configured (the tokens' {@code iss}).
+   *
+   * @return the issuer, as configured
+   */
   public String issuer() {
     return issuer;
   }
 
-  /** The discovery or JWKS URI, for the FETCH_* types; empty otherwise. */
+  /**
+   * The discovery or JWKS URI, for the FETCH_* types; empty otherwise.
+   *
+   * @return the URI fetched; empty for the other types
+   */
   public Optional<URI> uri() {
     return Optional.ofNullable(uri);
   }
 
-  /** For {@link Type#FETCH_SUCCEEDED}: how many keys of the JWKS passed the key policy; empty otherwise. */
+  /**
+   * For {@link Type#FETCH_SUCCEEDED}: how many keys of the JWKS passed the key policy; empty otherwise.
+   *
+   * @return the number of usable keys; empty for the other types
+   */
   public OptionalInt usableKeys() {
     return usableKeys < 0 ? OptionalInt.empty() : OptionalInt.of(usableKeys);
   }
@@ -95,12 +111,18 @@ public final class KeySourceEvent {
   /**
    * For {@link Type#FETCH_FAILED} and {@link Type#REFETCH_SUPPRESSED}: why, safe to log (no
    * response body, no key material); empty otherwise.
+   *
+   * @return why, safe to log; empty for the other types
    */
   public Optional<String> reason() {
     return Optional.ofNullable(reason);
   }
 
-  /** For {@link Type#STALE_KEYS_SERVED}: the time since the served keys were fetched; empty otherwise. */
+  /**
+   * For {@link Type#STALE_KEYS_SERVED}: the time since the served keys were fetched; empty otherwise.
+   *
+   * @return how old the served keys are; empty for the other types
+   */
   public Optional<Duration> keyAge() {
     return Optional.ofNullable(keyAge);
   }

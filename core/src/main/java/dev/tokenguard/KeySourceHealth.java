@@ -55,7 +55,11 @@ public final class KeySourceHealth {
     this.fetchCount = fetchCount;
   }
 
-  /** The trusted issuer, exactly as configured (the tokens' {@code iss}). */
+  /**
+   * The trusted issuer, exactly as configured (the tokens' {@code iss}).
+   *
+   * @return the issuer, as configured
+   */
   public String issuer() {
     return issuer;
   }
@@ -63,37 +67,63 @@ public final class KeySourceHealth {
   /**
    * Where the keys come from: the configured JWKS URI, or the one discovery found; empty before
    * discovery ran and for a JWKS given as a document.
+   *
+   * @return the JWKS URI in use; empty before discovery ran and for a JWKS given as a document
    */
   public Optional<URI> jwksUri() {
     return Optional.ofNullable(jwksUri);
   }
 
-  /** The state of the cached key set. */
+  /**
+   * The state of the cached key set.
+   *
+   * @return the status of the cached key set
+   */
   public Status status() {
     return status;
   }
 
-  /** When keys were last fetched successfully. */
+  /**
+   * When keys were last fetched successfully.
+   *
+   * @return when keys were last fetched successfully; empty before the first success
+   */
   public Optional<Instant> lastSuccess() {
     return Optional.ofNullable(lastSuccess);
   }
 
-  /** When the last fetch failed, if any failed since the source was built. */
+  /**
+   * When the last fetch failed, if any failed since the source was built.
+   *
+   * @return when the last fetch failed; empty when none failed
+   */
   public Optional<Instant> lastFailure() {
     return Optional.ofNullable(lastFailure);
   }
 
-  /** Why the last fetch failed (safe to show an operator: no key material, no response body). */
+  /**
+   * Why the last fetch failed (safe to show an operator: no key material, no response body).
+   *
+   * @return why the last fetch failed, safe to show; empty when none failed
+   */
   public Optional<String> lastFailureReason() {
     return Optional.ofNullable(lastFailureReason);
   }
 
-  /** The {@code kid}s of the usable keys currently cached. */
+  /**
+   * The {@code kid}s of the usable keys currently cached.
+   *
+   * @return the cached key ids; empty when no key is cached
+   */
   public Set<String> keyIds() {
     return keyIds;
   }
 
-  /** How many HTTP requests (discovery and JWKS, retries included) were made. */
+  /**
+   * How many HTTP requests (discovery and JWKS, retries included) were made.
+   *
+   * @return the number of HTTP requests made so far
+   */
   public long fetchCount() {
     return fetchCount;
   }

@@ -71,7 +71,11 @@ public final class Requirement {
     this.dpop = dpop;
   }
 
-  /** No requirement beyond a valid token. */
+  /**
+   * No requirement beyond a valid token.
+   *
+   * @return the requirement that only asks for a valid token
+   */
   public static Requirement none() {
     return NONE;
   }
@@ -82,6 +86,7 @@ public final class Requirement {
    * @param scopes one or more RFC 6750 scope tokens: printable ASCII without spaces, {@code "} or
    *     {@code \} (section 3), so they can be named in a {@code WWW-Authenticate} challenge as they
    *     are
+   * @return the requirement; immutable
    * @throws NullPointerException when {@code scopes} or one of them is null
    * @throws IllegalArgumentException when there is no scope or one is empty or has another character
    */
@@ -93,6 +98,7 @@ public final class Requirement {
    * The token must carry at least one of {@code scopes}.
    *
    * @param scopes one or more RFC 6750 scope tokens, as for {@link #allScopes(String...)}
+   * @return the requirement; immutable
    * @throws NullPointerException when {@code scopes} or one of them is null
    * @throws IllegalArgumentException when there is no scope or one is empty or has another character
    */
@@ -108,6 +114,7 @@ public final class Requirement {
    * @param acrValues one or more authentication context class references, in order of
    *     preference (the challenge lists them in this order); printable ASCII without spaces,
    *     {@code "} or {@code \}, so that {@code acr_values="..."} names them as they are
+   * @return a new requirement with these acr values; this one is unchanged
    * @throws NullPointerException when {@code acrValues} or one of them is null
    * @throws IllegalArgumentException when there is none, or one is empty or has another character
    */
@@ -123,6 +130,7 @@ public final class Requirement {
    *
    * @param maxAge whole seconds, from zero to {@link Integer#MAX_VALUE} seconds ({@code max_age}
    *     is a non-negative integer of seconds)
+   * @return a new requirement with this maximum age; this one is unchanged
    * @throws NullPointerException when {@code maxAge} is null
    * @throws IllegalArgumentException when negative, too large or not whole seconds
    */
@@ -146,22 +154,36 @@ public final class Requirement {
    * Requirement.allScopes("read:patients").withDpop();
    * Requirement.none().withDpop();
    * }</pre>
+   *
+   * @return a new requirement that also requires DPoP; this one is unchanged
    */
   public Requirement withDpop() {
     return new Requirement(scopes, anyScope, acrValues, maxAge, true);
   }
 
-  /** True when the token must be presented with DPoP ({@link #withDpop()}). */
+  /**
+   * True when the token must be presented with DPoP ({@link #withDpop()}).
+   *
+   * @return true when the token must be presented with DPoP
+   */
   public boolean dpopRequired() {
     return dpop;
   }
 
-  /** The scopes this requirement names, in the order given; empty when no scope is required. */
+  /**
+   * The scopes this requirement names, in the order given; empty when no scope is required.
+   *
+   * @return the scopes in the order given; unmodifiable, empty when no scope is required
+   */
   public List<String> scopes() {
     return scopes;
   }
 
-  /** True when one of {@link #scopes()} is enough, false when every one is needed. */
+  /**
+   * True when one of {@link #scopes()} is enough, false when every one is needed.
+   *
+   * @return true for any of the scopes, false for all of them
+   */
   public boolean anyScopeSuffices() {
     return anyScope;
   }
@@ -169,17 +191,27 @@ public final class Requirement {
   /**
    * The authentication context class references one of which the user's authentication must have
    * satisfied, in order of preference; empty when any (or none) will do.
+   *
+   * @return the acr values in order of preference; unmodifiable, empty when any will do
    */
   public List<String> acrValues() {
     return acrValues;
   }
 
-  /** The longest time since the user's last active authentication, in whole seconds; empty when any age will do. */
+  /**
+   * The longest time since the user's last active authentication, in whole seconds; empty when any age will do.
+   *
+   * @return the maximum authentication age; empty when any age will do
+   */
   public Optional<Duration> maxAge() {
     return Optional.ofNullable(maxAge);
   }
 
-  /** True when nothing beyond a valid token is required: no scope, no authentication requirement, no DPoP. */
+  /**
+   * True when nothing beyond a valid token is required: no scope, no authentication requirement, no DPoP.
+   *
+   * @return true when nothing beyond a valid token is required
+   */
   public boolean isNone() {
     return scopes.isEmpty() && acrValues.isEmpty() && maxAge == null && !dpop;
   }
@@ -190,6 +222,8 @@ public final class Requirement {
    * exactly as that verifier decides. How the token is presented ({@link #dpopRequired()}) is a
    * property of the request, checked by the verifier.
    *
+   * @param token a verified token
+   * @return true when the token meets this requirement
    * @throws NullPointerException when {@code token} is null
    */
   public boolean isMetBy(AccessToken token) {

@@ -62,6 +62,7 @@ public final class TokenRequest {
    *
    * @param accessToken the compact JWT, without the {@code Bearer } prefix; checked by {@link
    *     AccessTokenVerifier#verify(TokenRequest)}, not here
+   * @return the request; immutable
    * @throws NullPointerException when {@code accessToken} is null
    */
   public static TokenRequest bearer(String accessToken) {
@@ -88,6 +89,7 @@ public final class TokenRequest {
    *     is compared with the proof's {@code htu} after RFC 3986 section 6.2.2 and 6.2.3
    *     normalisation (case of scheme and host, default port, percent-encoding, dot segments,
    *     empty path as {@code /})
+   * @return the request; immutable
    * @throws NullPointerException when {@code accessToken}, {@code method} or {@code uri} is null
    * @throws IllegalArgumentException when {@code method} is not an RFC 9110 token or {@code uri}
    *     is not an absolute http(s) URI with a host
@@ -109,6 +111,8 @@ public final class TokenRequest {
   /**
    * This request with {@code requirement} (replacing the one it had).
    *
+   * @param requirement what the resource requires of the token
+   * @return a new request with the same token and {@code requirement}
    * @throws NullPointerException when {@code requirement} is null
    */
   public TokenRequest requiring(Requirement requirement) {
@@ -124,6 +128,8 @@ public final class TokenRequest {
    * names; for other tokens the certificate is not used. Behind a TLS-terminating proxy, take it
    * only from a channel that proxy controls, never from a header a client can set.
    *
+   * @param certificate the end-entity certificate of the TLS connection
+   * @return a new request with the same token, presentation and requirement, and {@code certificate}
    * @throws NullPointerException when {@code certificate} is null
    */
   public TokenRequest withClientCertificate(X509Certificate certificate) {
@@ -131,37 +137,65 @@ public final class TokenRequest {
         Objects.requireNonNull(certificate, "certificate"));
   }
 
-  /** The access token presented, exactly as received. */
+  /**
+   * The access token presented, exactly as received.
+   *
+   * @return the access token, exactly as received
+   */
   public String accessToken() {
     return accessToken;
   }
 
-  /** What the resource requires of the token; {@link Requirement#none()} unless set. */
+  /**
+   * What the resource requires of the token; {@link Requirement#none()} unless set.
+   *
+   * @return the requirement; {@link Requirement#none()} unless set
+   */
   public Requirement requirement() {
     return requirement;
   }
 
-  /** The scheme the token came with: {@link Scheme#BEARER} or {@link Scheme#DPOP}. */
+  /**
+   * The scheme the token came with: {@link Scheme#BEARER} or {@link Scheme#DPOP}.
+   *
+   * @return the scheme
+   */
   public Scheme scheme() {
     return scheme;
   }
 
-  /** For {@link Scheme#DPOP}: the {@code DPoP} header's value; empty when none came, and for bearer requests. */
+  /**
+   * For {@link Scheme#DPOP}: the {@code DPoP} header's value; empty when none came, and for bearer requests.
+   *
+   * @return the {@code DPoP} header's value; empty when none came, and for bearer requests
+   */
   public Optional<String> dpopProof() {
     return Optional.ofNullable(proof);
   }
 
-  /** For {@link Scheme#DPOP}: the request's HTTP method; empty for bearer requests. */
+  /**
+   * For {@link Scheme#DPOP}: the request's HTTP method; empty for bearer requests.
+   *
+   * @return the HTTP method; empty for bearer requests
+   */
   public Optional<String> method() {
     return Optional.ofNullable(method);
   }
 
-  /** For {@link Scheme#DPOP}: the request's target URI, as given; empty for bearer requests. */
+  /**
+   * For {@link Scheme#DPOP}: the request's target URI, as given; empty for bearer requests.
+   *
+   * @return the target URI; empty for bearer requests
+   */
   public Optional<URI> uri() {
     return Optional.ofNullable(uri);
   }
 
-  /** The TLS client certificate given with {@link #withClientCertificate}, if any. */
+  /**
+   * The TLS client certificate given with {@link #withClientCertificate}, if any.
+   *
+   * @return the client certificate; empty when none was given
+   */
   public Optional<X509Certificate> clientCertificate() {
     return Optional.ofNullable(clientCertificate);
   }

@@ -123,31 +123,44 @@ public final class TokenVerificationException extends RuntimeException {
 
     /**
      * The error code for the answer: the RFC 6750 section 3.1 code {@code invalid_token} or
-     * The error code for the answer: the RFC 6750 section 3.1 code {@code invalid_token} or
      * {@code insufficient_scope}; the RFC 9470 section 3 code {@code insufficient_user_authentication};
      * the RFC 9449 section 7.1 code {@code invalid_dpop_proof} or section 9 {@code use_dpop_nonce}
      * (for a {@code DPoP} challenge); or {@code temporarily_unavailable} for {@link
      * #KEYS_UNAVAILABLE} and {@link #REPLAY_CHECK_UNAVAILABLE} (not an RFC 6750 code: it belongs in a
      * 503 body, not in a challenge).
+     *
+     * @return the error code, e.g. {@code invalid_token}
      */
     public String errorCode() {
       return errorCode;
     }
 
-    /** The HTTP status to answer with: 401, 403 or 503. */
+    /**
+     * The HTTP status to answer with: 401, 403 or 503.
+     *
+     * @return 401, 403 or 503
+     */
     public int httpStatus() {
       return httpStatus;
     }
 
-    /** A fixed sentence safe to return to a client in {@code error_description}. */
+    /**
+     * A fixed sentence safe to return to a client in {@code error_description}.
+     *
+     * @return a fixed sentence for {@code error_description}
+     */
     public String safeDescription() {
       return safeDescription;
     }
   }
 
+  /** Why the token was refused. */
   private final Reason reason;
+  /** The sentence for {@code error_description}. */
   private final String safeDescription;
+  /** The requirement a valid token did not meet, for INSUFFICIENT_SCOPE and INSUFFICIENT_USER_AUTHENTICATION; else null. */
   private final Requirement unmetRequirement;
+  /** The nonce to send in {@code DPoP-Nonce}, for USE_DPOP_NONCE; else null. */
   private final String dpopNonce;
 
   TokenVerificationException(Reason reason, String detail) {
@@ -173,7 +186,11 @@ public final class TokenVerificationException extends RuntimeException {
         Objects.requireNonNull(nonce, "nonce"));
   }
 
-  /** What went wrong. */
+  /**
+   * What went wrong.
+   *
+   * @return the reason
+   */
   public Reason reason() {
     return reason;
   }
@@ -185,12 +202,18 @@ public final class TokenVerificationException extends RuntimeException {
    * sections 7.1 and 9) for a {@code DPoP} challenge; for {@code KEYS_UNAVAILABLE} and {@code
    * REPLAY_CHECK_UNAVAILABLE} it is {@code temporarily_unavailable}, which is not an RFC 6750 code
    * and belongs in a 503 body, not in the challenge. Same as {@code reason().errorCode()}.
+   *
+   * @return the error code, e.g. {@code invalid_token}
    */
   public String errorCode() {
     return reason.errorCode();
   }
 
-  /** The HTTP status to answer with: 401, 403 or 503. */
+  /**
+   * The HTTP status to answer with: 401, 403 or 503.
+   *
+   * @return 401, 403 or 503
+   */
   public int httpStatus() {
     return reason.httpStatus();
   }
@@ -198,6 +221,8 @@ public final class TokenVerificationException extends RuntimeException {
   /**
    * A description safe to send to a client (printable ASCII, no quotes or backslashes, nothing
    * taken from the token).
+   *
+   * @return a fixed sentence for {@code error_description}
    */
   public String safeDescription() {
     return safeDescription;
@@ -208,6 +233,8 @@ public final class TokenVerificationException extends RuntimeException {
    * any one as {@link #unmetRequirement()} says: for {@link Reason#INSUFFICIENT_SCOPE} the scopes
    * the request required; for {@link Reason#INSUFFICIENT_USER_AUTHENTICATION} the same when the
    * token lacks them too (RFC 9470 section 3), else none; empty for every other reason.
+   *
+   * @return the scopes to name, in order; empty when none
    */
   public List<String> requiredScopes() {
     return unmetRequirement == null ? List.of() : unmetRequirement.scopes();
@@ -220,6 +247,8 @@ public final class TokenVerificationException extends RuntimeException {
    * challenge's {@code acr_values}, in order of preference) and its {@link Requirement#maxAge()}
    * ({@code max_age}, in seconds), both whichever one failed, and its scopes only when the token
    * lacks them too. Empty for every other reason.
+   *
+   * @return the unmet requirement; empty for every other reason
    */
   public Optional<Requirement> unmetRequirement() {
     return Optional.ofNullable(unmetRequirement);
@@ -229,6 +258,8 @@ public final class TokenVerificationException extends RuntimeException {
    * For {@link Reason#USE_DPOP_NONCE}: the nonce the client must put in its next DPoP proof, to
    * send in the answer's {@code DPoP-Nonce} header (RFC 9449 sections 8 and 9; {@code 1*NQCHAR},
    * section 8.1); empty for every other reason.
+   *
+   * @return the nonce for {@code DPoP-Nonce}; empty for every other reason
    */
   public Optional<String> dpopNonce() {
     return Optional.ofNullable(dpopNonce);
@@ -237,6 +268,8 @@ public final class TokenVerificationException extends RuntimeException {
   /**
    * True when the client is not at fault and should retry later ({@link Reason#KEYS_UNAVAILABLE},
    * {@link Reason#REPLAY_CHECK_UNAVAILABLE}).
+   *
+   * @return true only for {@link Reason#KEYS_UNAVAILABLE} and {@link Reason#REPLAY_CHECK_UNAVAILABLE}
    */
   public boolean isRetryable() {
     return reason == Reason.KEYS_UNAVAILABLE || reason == Reason.REPLAY_CHECK_UNAVAILABLE;

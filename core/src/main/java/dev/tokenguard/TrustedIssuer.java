@@ -100,6 +100,8 @@ public final class TrustedIssuer {
    * keys are found through discovery from the identifier unless {@link Builder#jwksUri(URI)} or
    * {@link Builder#jwks(String)} says otherwise.
    *
+   * @param issuer the exact {@code iss}, e.g. {@code https://tenant.us.auth0.com/}
+   * @return a new builder
    * @throws NullPointerException when {@code issuer} is null
    * @throws IllegalArgumentException when blank, with surrounding spaces, or neither an https URI
    *     nor a loopback http URI (nor a bare host name)
@@ -114,6 +116,8 @@ public final class TrustedIssuer {
    * canonical or its custom domain as {@code iss} is one issuer with an {@link Builder#alias
    * alias}: {@code TrustedIssuer.auth0("tenant.us.auth0.com").alias("https://login.example.com/")}.
    *
+   * @param domain the tenant's host name, e.g. {@code tenant.us.auth0.com}
+   * @return a new builder with the issuer and the JWKS URI set
    * @throws NullPointerException when {@code domain} is null
    * @throws IllegalArgumentException unless {@code domain} is a bare host name (an {@code
    *     https://} prefix and a trailing slash are tolerated)
@@ -123,12 +127,20 @@ public final class TrustedIssuer {
     return new Builder("https://" + host + "/").jwksUri(URI.create("https://" + host + "/.well-known/jwks.json"));
   }
 
-  /** The exact {@code iss} of this issuer's tokens. */
+  /**
+   * The exact {@code iss} of this issuer's tokens.
+   *
+   * @return the issuer identifier
+   */
   public String issuer() {
     return issuer;
   }
 
-  /** Other exact {@code iss} values of the same issuer (sharing its keys and settings), in the order given; often empty. */
+  /**
+   * Other exact {@code iss} values of the same issuer (sharing its keys and settings), in the order given; often empty.
+   *
+   * @return the aliases in order; unmodifiable, empty when none
+   */
   public List<String> aliases() {
     return aliases;
   }
@@ -206,6 +218,8 @@ public final class TrustedIssuer {
      * of one issuer: two issuers with their own keys are two {@code TrustedIssuer}s. Discovery,
      * when used, runs from {@link TrustedIssuer#issuer()}. Replaces earlier aliases.
      *
+     * @param aliases the other exact {@code iss} values, e.g. {@code https://login.example.com/}
+     * @return this builder
      * @throws IllegalArgumentException as {@link TrustedIssuer#builder(String)} for each, or when
      *     one repeats the issuer or another alias
      */
@@ -227,6 +241,8 @@ public final class TrustedIssuer {
      * Connect Discovery 1.0 section 4, then RFC 8414 section 3), falling back to {@code
      * {issuer}.well-known/jwks.json}.
      *
+     * @param jwksUri the JWKS URI: https, or http on a loopback host
+     * @return this builder
      * @throws IllegalArgumentException unless https (http only for loopback hosts)
      */
     public Builder jwksUri(URI jwksUri) {
@@ -237,6 +253,9 @@ public final class TrustedIssuer {
     /**
      * Uses this JWKS document (RFC 7517 section 5) as this issuer's keys instead of fetching them.
      * Checked when the verifier is built.
+     *
+     * @param jwksJson a JWKS document (a JSON object with a {@code keys} array)
+     * @return this builder
      */
     public Builder jwks(String jwksJson) {
       this.fixedJwks = Objects.requireNonNull(jwksJson, "jwksJson");
@@ -247,6 +266,8 @@ public final class TrustedIssuer {
      * The signature algorithms this issuer's tokens may use (RFC 8725 section 3.1), replacing the
      * default (RS256 only).
      *
+     * @param algorithms one or more algorithms the issuer signs with
+     * @return this builder
      * @throws IllegalArgumentException when none is given
      */
     public Builder algorithms(Algorithm... algorithms) {
@@ -258,6 +279,8 @@ public final class TrustedIssuer {
      * The claims this issuer's scopes are read from, replacing the default ({@code scope}, {@code
      * scp} and {@code permissions}); each a space-delimited string or an array of strings.
      *
+     * @param claims one or more claim names, e.g. {@code scp}
+     * @return this builder
      * @throws IllegalArgumentException when no claim name is given
      */
     public Builder scopeClaims(String... claims) {
@@ -269,6 +292,8 @@ public final class TrustedIssuer {
      * The strict RFC 9068 profile for this issuer's tokens: {@code typ} must be {@code at+jwt} (or
      * {@code application/at+jwt}), and {@code sub}, {@code client_id}, {@code iat} and {@code jti}
      * are required (RFC 9068 sections 2.1, 2.2 and 4).
+     *
+     * @return this builder
      */
     public Builder strictRfc9068() {
       this.strictRfc9068 = true;
@@ -279,6 +304,8 @@ public final class TrustedIssuer {
      * The HTTP client for this issuer's discovery and JWKS fetches; it must not follow redirects.
      * Default: the verifier builder's client, or a library client.
      *
+     * @param httpClient a client that never follows redirects
+     * @return this builder
      * @throws IllegalArgumentException when {@code httpClient.followRedirects()} is not {@code
      *     HttpClient.Redirect.NEVER}
      */
@@ -292,6 +319,9 @@ public final class TrustedIssuer {
      * verifier builder's (2 s and 5 s unless set there). Setting it gives this issuer a library
      * client with this connect timeout; it cannot be combined with {@link #httpClient}.
      *
+     * @param connect the connect timeout; positive
+     * @param read the deadline of one whole HTTP exchange; positive
+     * @return this builder
      * @throws IllegalArgumentException unless both are positive
      */
     public Builder httpTimeouts(Duration connect, Duration read) {
@@ -304,6 +334,9 @@ public final class TrustedIssuer {
      * Largest JWKS or discovery document and most keys in a JWKS for this issuer. Default: the
      * verifier builder's (256 KiB and 100 unless set there).
      *
+     * @param maxBytes the largest document in bytes, at least 1024
+     * @param maxKeys the most keys in a JWKS, at least 1
+     * @return this builder
      * @throws IllegalArgumentException unless {@code maxBytes >= 1024} and {@code maxKeys >= 1}
      */
     public Builder jwksLimits(int maxBytes, int maxKeys) {
@@ -318,6 +351,10 @@ public final class TrustedIssuer {
      * clamped to [{@code min}, {@code max}], or {@code withoutHeader}. Default: the verifier
      * builder's (1 min, 24 h and 10 min unless set there).
      *
+     * @param max the longest lifetime
+     * @param min the shortest lifetime; positive
+     * @param withoutHeader the lifetime when the response has no {@code max-age}
+     * @return this builder
      * @throws IllegalArgumentException unless {@code 0 < min <= withoutHeader <= max}
      */
     public Builder keyCacheLifetime(Duration min, Duration max, Duration withoutHeader) {
@@ -332,6 +369,8 @@ public final class TrustedIssuer {
      * How long past their cache lifetime this issuer's last good keys keep serving while it cannot
      * be reached. Default: the verifier builder's (24 h unless set there).
      *
+     * @param tolerance how long past their lifetime keys may serve; zero or more
+     * @return this builder
      * @throws IllegalArgumentException when {@code tolerance} is negative
      */
     public Builder staleKeyTolerance(Duration tolerance) {
@@ -344,6 +383,9 @@ public final class TrustedIssuer {
      * interval}, and how long a {@code kid} found missing is remembered. Default: the verifier
      * builder's (30 s and 5 min unless set there).
      *
+     * @param interval the least time between two such refetches; positive
+     * @param rememberMissing how long a missing {@code kid} is remembered; positive
+     * @return this builder
      * @throws IllegalArgumentException unless both are positive
      */
     public Builder unknownKeyRefetch(Duration interval, Duration rememberMissing) {
@@ -356,6 +398,7 @@ public final class TrustedIssuer {
      * The trusted issuer. A JWKS document given with {@link #jwks(String)} is checked when the
      * verifier is built.
      *
+     * @return the issuer's settings; immutable
      * @throws IllegalStateException when both {@link #jwks(String)} and a JWKS URI are given, or
      *     when {@link #httpTimeouts} is combined with {@link #httpClient}
      */

@@ -71,6 +71,7 @@ public final class DpopNonces {
    * {@link #DEFAULT_GRACE}, on the system UTC clock.
    *
    * @param secret at least {@link #MIN_SECRET_BYTES} random bytes, the same for every instance
+   * @return the nonces; immutable
    * @throws NullPointerException when {@code secret} is null
    * @throws IllegalArgumentException when {@code secret} is shorter than {@link #MIN_SECRET_BYTES}
    */
@@ -89,6 +90,7 @@ public final class DpopNonces {
    *
    * @param rotation how long each nonce is the current one: 1 second to 24 hours
    * @param grace how long a nonce stays valid after that: 0 to 24 hours
+   * @return new nonces with this rotation and grace, from the same secret
    * @throws IllegalArgumentException when either is out of range
    */
   public DpopNonces withRotation(Duration rotation, Duration grace) {
@@ -106,18 +108,28 @@ public final class DpopNonces {
   /**
    * These nonces on {@code clock} (for tests, a clock they move).
    *
+   * @param clock the clock nonces rotate on
+   * @return new nonces on {@code clock}, from the same secret
    * @throws NullPointerException when {@code clock} is null
    */
   public DpopNonces withClock(Clock clock) {
     return new DpopNonces(key, rotationMillis, graceMillis, Objects.requireNonNull(clock, "clock"));
   }
 
-  /** How long each nonce is the current one. */
+  /**
+   * How long each nonce is the current one.
+   *
+   * @return the rotation period
+   */
   public Duration rotation() {
     return Duration.ofMillis(rotationMillis);
   }
 
-  /** How long a nonce stays valid after it stopped being the current one. */
+  /**
+   * How long a nonce stays valid after it stopped being the current one.
+   *
+   * @return the grace period
+   */
   public Duration grace() {
     return Duration.ofMillis(graceMillis);
   }
@@ -126,6 +138,8 @@ public final class DpopNonces {
    * The nonce to hand to clients now, in a {@code DPoP-Nonce} header: with a {@code use_dpop_nonce}
    * refusal, and on successful answers so clients move to a new nonce before the old one expires
    * (RFC 9449 section 8.2). 32 base64url characters.
+   *
+   * @return the current nonce, 32 base64url characters
    */
   public String current() {
     return nonce(Math.floorDiv(clock.millis(), rotationMillis));
@@ -136,6 +150,7 @@ public final class DpopNonces {
    * 30 seconds from now and ended less than {@link #grace()} ago. Compares in constant time.
    *
    * @param nonce the proof's {@code nonce} claim; null is never accepted
+   * @return true when a proof may carry {@code nonce} now
    */
   public boolean accepts(String nonce) {
     if (nonce == null || nonce.length() != NONCE_CHARS) {

@@ -16,7 +16,11 @@ public final class ReplayStores {
 
   private ReplayStores() {}
 
-  /** {@link #inMemory(int, Clock)} with {@link #DEFAULT_MAX_ENTRIES} and the system UTC clock. */
+  /**
+   * {@link #inMemory(int, Clock)} with {@link #DEFAULT_MAX_ENTRIES} and the system UTC clock.
+   *
+   * @return a new in-memory store
+   */
   public static ReplayStore inMemory() {
     return inMemory(DEFAULT_MAX_ENTRIES, Clock.systemUTC());
   }
@@ -32,6 +36,7 @@ public final class ReplayStores {
    * @param maxEntries the most keys held at once, 1 to {@link #MAX_ENTRIES} (concurrent calls may
    *     exceed it by at most one key each)
    * @param clock the clock deadlines are compared with (the verifier's, so tests can move it)
+   * @return a new in-memory store
    * @throws IllegalArgumentException when {@code maxEntries} is out of range
    * @throws NullPointerException when {@code clock} is null
    */

@@ -15,7 +15,9 @@ import java.util.Objects;
  * An API protected by OAuth 2.0 access tokens, as the HTTP layer sees it: the realm, which paths
  * are public and what every other path requires of a token, and which RFC 6750 methods of sending
  * the token are accepted. {@link #decide(ResourceRequest)} turns one request into a {@link
- * Decision}; adapters for a web framework only translate requests and write answers.
+ * Decision}; adapters for a web framework only translate requests and write answers. An adapter
+ * whose framework has already chosen the code that serves a request, and knows what that code
+ * requires, decides with {@link #decide(ResourceRequest, Requirement)} instead of the path rules.
  *
  * <pre>{@code
  * ProtectedResource resource = ProtectedResource.builder(verifier)
@@ -103,6 +105,40 @@ public final class ProtectedResource implements AutoCloseable {
       return Decision.allowPublic();
     }
 
+    return decideWith(request, rule.requirement, rule);
+  }
+
+  /**
+   * Decides whether {@code request} may reach the application, with {@code requirement} in place
+   * of the path rules: for an adapter whose framework has already chosen the code that serves the
+   * request and knows what that code requires (a Jakarta REST resource method's annotations, for
+   * example), so the decision binds to that code, whatever path spelled the request. The path
+   * rules given to the builder, public ones included, are not consulted, and {@link
+   * ResourceRequest#path()} is not read. Everything else is as in {@link #decide(ResourceRequest)}:
+   * a CORS preflight passes when allowed; otherwise the one access token the request carries (RFC
+   * 6750 section 2) is verified with {@code requirement}, and the request passes with the verified
+   * token or is refused with its RFC 6750 section 3 answer (400, 401, 403 {@code
+   * insufficient_scope} naming the requirement's scopes, or 503). A rejected token never throws.
+   * A request that needs no token at all should not be decided: the adapter lets it through.
+   *
+   * @param request the request, as the adapter exposes it
+   * @param requirement what a valid token must meet for this request; {@link Requirement#none()}
+   *     for any valid token
+   * @return the decision; never null
+   * @throws NullPointerException when {@code request} or {@code requirement} is null
+   * @throws IOException when reading the form body fails (only with {@link Builder#acceptFormBody()})
+   */
+  public Decision decide(ResourceRequest request, Requirement requirement) throws IOException {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(requirement, "requirement");
+    if (allowPreflight && isCorsPreflight(request)) {
+      return Decision.allowPublic();
+    }
+    return decideWith(request, requirement, requirement);
+  }
+
+  /** Extracts and verifies the token against {@code requirement}; {@code source} names it in logs. */
+  private Decision decideWith(ResourceRequest request, Requirement requirement, Object source) throws IOException {
     TokenExtractor.Result found = extractor.extract(request);
     switch (found.outcome) {
       case NONE:
@@ -118,10 +154,10 @@ public final class ProtectedResource implements AutoCloseable {
 
     AccessToken token;
     try {
-      token = verifier.verify(TokenRequest.bearer(found.token).requiring(rule.requirement));
+      token = verifier.verify(TokenRequest.bearer(found.token).requiring(requirement));
     } catch (TokenVerificationException e) {
       String why = e.reason() == TokenVerificationException.Reason.INSUFFICIENT_SCOPE
-          ? e.reason().name() + ", rule " + rule
+          ? e.reason().name() + ", rule " + source
           : e.reason().name();
       return Decision.refuse(refusals.refused(e, why), found.body);
     }

@@ -74,6 +74,8 @@ public final class RedisReplayStore implements ReplayStore, AutoCloseable {
      * The prefix of every key (default {@value #DEFAULT_KEY_PREFIX}): give each API sharing a
      * Redis its own.
      *
+     * @param keyPrefix the prefix, e.g. {@code health-api:dpop:}
+     * @return this builder
      * @throws IllegalArgumentException when longer than 128 characters or not printable ASCII
      */
     public Builder keyPrefix(String keyPrefix) {
@@ -91,6 +93,7 @@ public final class RedisReplayStore implements ReplayStore, AutoCloseable {
      *
      * @param connect 1 ms to 30 s (default 500 ms)
      * @param command 1 ms to 30 s (default 500 ms)
+     * @return this builder
      * @throws IllegalArgumentException when either is out of range
      */
     public Builder timeouts(Duration connect, Duration command) {
@@ -103,6 +106,8 @@ public final class RedisReplayStore implements ReplayStore, AutoCloseable {
      * The most connections held open at once (default 16): a request beyond them waits for one, at
      * most the command timeout.
      *
+     * @param maxConnections 1 to 1024
+     * @return this builder
      * @throws IllegalArgumentException unless between 1 and 1024
      */
     public Builder maxConnections(int maxConnections) {
@@ -116,13 +121,20 @@ public final class RedisReplayStore implements ReplayStore, AutoCloseable {
     /**
      * The clock a deadline is turned into a time to live with (default: the system UTC clock; give
      * the verifier's).
+     *
+     * @param clock the clock, e.g. the verifier's
+     * @return this builder
      */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** Builds the store. Opens no connection yet: the first use does. */
+    /**
+     * Builds the store. Opens no connection yet: the first use does.
+     *
+     * @return the store; thread-safe, to close when done
+     */
     public RedisReplayStore build() {
       return new RedisReplayStore(this);
     }
@@ -176,6 +188,8 @@ public final class RedisReplayStore implements ReplayStore, AutoCloseable {
    * A store on the Redis at {@code redisUri} with the defaults: key prefix {@value
    * #DEFAULT_KEY_PREFIX}, 500 ms connect and command timeouts, 16 connections.
    *
+   * @param redisUri the Redis URI, e.g. {@code redis://127.0.0.1:6379}
+   * @return the store; thread-safe, to close when done
    * @throws NullPointerException when {@code redisUri} is null
    * @throws IllegalArgumentException unless a {@code redis://} or {@code rediss://} URI with a host
    */
@@ -186,6 +200,8 @@ public final class RedisReplayStore implements ReplayStore, AutoCloseable {
   /**
    * A builder for a store on the Redis at {@code redisUri}.
    *
+   * @param redisUri the Redis URI, e.g. {@code redis://127.0.0.1:6379}
+   * @return a new builder
    * @throws NullPointerException when {@code redisUri} is null
    * @throws IllegalArgumentException unless a {@code redis://} or {@code rediss://} URI with a host
    */

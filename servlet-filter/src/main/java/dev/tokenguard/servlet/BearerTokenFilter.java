@@ -118,6 +118,8 @@ public final class BearerTokenFilter implements Filter {
    * A builder for a filter that checks tokens with {@code verifier}. The filter never closes
    * {@code verifier}: its owner does.
    *
+   * @param verifier checks the tokens; shared, thread-safe, not closed by the filter
+   * @return a new builder
    * @throws NullPointerException when {@code verifier} is null
    */
   public static Builder builder(AccessTokenVerifier verifier) {
@@ -144,6 +146,8 @@ public final class BearerTokenFilter implements Filter {
    * The verified token of a request this filter accepted; empty on public paths, on CORS
    * preflights let through, and on requests the filter did not see.
    *
+   * @param request the request, as the application sees it behind the filter
+   * @return the verified token; empty on public paths, for CORS preflights let through and for requests the filter did not see
    * @throws NullPointerException when {@code request} is null
    */
   public static Optional<AccessToken> accessToken(ServletRequest request) {
@@ -271,6 +275,8 @@ public final class BearerTokenFilter implements Filter {
      * The {@code realm} of every challenge (default {@code api}): printable ASCII; quotes and
      * backslashes are escaped on output.
      *
+     * @param realm printable ASCII, e.g. {@code health-api}
+     * @return this builder
      * @throws IllegalArgumentException when empty or not printable ASCII
      * @throws IllegalStateException when the realm was already set
      */
@@ -283,6 +289,8 @@ public final class BearerTokenFilter implements Filter {
      * Paths that need no token; the filter does not look at their credentials at all. Each
      * pattern opens exactly its path, or with a final {@code /*} its path and everything below it.
      *
+     * @param patterns one or more path patterns, e.g. {@code /api/public} or {@code /docs/*}
+     * @return this builder
      * @throws IllegalArgumentException when no pattern is given, a pattern is malformed, or a path
      *     already has a rule
      */
@@ -295,6 +303,9 @@ public final class BearerTokenFilter implements Filter {
      * The path {@code pattern} and everything below it need a token carrying every one of {@code
      * scopes}.
      *
+     * @param pattern a path pattern, e.g. {@code /api/patients}
+     * @param scopes one or more RFC 6750 scope tokens
+     * @return this builder
      * @throws IllegalArgumentException when the pattern is malformed or already has a rule, or
      *     there is no scope or a scope is not an RFC 6750 section 3 scope token
      */
@@ -307,6 +318,9 @@ public final class BearerTokenFilter implements Filter {
      * The path {@code pattern} and everything below it need a token carrying at least one of
      * {@code scopes}.
      *
+     * @param pattern a path pattern, e.g. {@code /api/reports}
+     * @param scopes one or more RFC 6750 scope tokens
+     * @return this builder
      * @throws IllegalArgumentException as {@link #requireScopes(String, String...)}
      */
     public Builder requireAnyScope(String pattern, String... scopes) {
@@ -317,6 +331,9 @@ public final class BearerTokenFilter implements Filter {
     /**
      * The path {@code pattern} and everything below it need a token meeting {@code requirement}.
      *
+     * @param pattern a path pattern, e.g. {@code /api/records}
+     * @param requirement what a valid token must meet there
+     * @return this builder
      * @throws IllegalArgumentException when the pattern is malformed or already has a rule
      */
     public Builder require(String pattern, Requirement requirement) {
@@ -330,6 +347,8 @@ public final class BearerTokenFilter implements Filter {
      * this one to answer. Other {@code OPTIONS} requests still need a token. Default: off. Any
      * client can send such a request, so whatever answers {@code OPTIONS} behind the filter must
      * answer the preflight only and serve no data.
+     *
+     * @return this builder
      */
     public Builder permitCorsPreflight() {
       resource.permitCorsPreflight();
@@ -341,6 +360,8 @@ public final class BearerTokenFilter implements Filter {
      * 2.3); responses then carry {@code Cache-Control: private}. Default: off, since URIs end up in
      * logs and {@code Referer} headers (OAuth 2.1 removes this method). While off, a request with
      * that parameter gets 400 {@code invalid_request}.
+     *
+     * @return this builder
      */
     public Builder acceptQueryParameter() {
       resource.acceptQueryParameter();
@@ -352,6 +373,8 @@ public final class BearerTokenFilter implements Filter {
      * application/x-www-form-urlencoded} body of a POST, PUT or PATCH (RFC 6750 section 2.2). The
      * filter then reads such bodies (up to 64 KiB) itself and replays them to the application.
      * Default: off.
+     *
+     * @return this builder
      */
     public Builder acceptFormBody() {
       resource.acceptFormBody();
@@ -362,6 +385,7 @@ public final class BearerTokenFilter implements Filter {
      * The {@code Retry-After} of a 503 when the issuer's keys are unavailable (default 30 s).
      *
      * @param delay between 1 second and 1 hour
+     * @return this builder
      * @throws IllegalArgumentException when outside that range
      * @throws IllegalStateException when the delay was already set
      */
@@ -370,7 +394,11 @@ public final class BearerTokenFilter implements Filter {
       return this;
     }
 
-    /** The filter; immutable and thread-safe. */
+    /**
+     * The filter; immutable and thread-safe.
+     *
+     * @return the filter; immutable and thread-safe
+     */
     public BearerTokenFilter build() {
       return new BearerTokenFilter(resource.build());
     }

@@ -2,18 +2,32 @@ package dev.tokenguard.servlet;
 
 import dev.tokenguard.AccessTokenVerifier;
 import dev.tokenguard.contract.FrontDoorContract;
+import dev.tokenguard.servlet.TestServer.Container;
 import dev.tokenguard.testing.FakeIssuer;
 import java.net.URI;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The servlet filter on embedded Jetty 12 answers the front-door contract, built in code and from init parameters. */
+/**
+ * The servlet filter answers the front-door contract on embedded Jetty 12 and on embedded Tomcat
+ * 11 (the same class, once per container), built in code and configured by init parameters.
+ */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(Container.class)
 class FrontDoorContractTest {
+  private final Container container;
+
+  FrontDoorContractTest(Container container) {
+    this.container = container;
+  }
+
   @Test
   void theFilterBuiltInCodeAnswersAsContracted() throws Exception {
     try (FakeIssuer issuer = FrontDoorContract.startIssuer();
         AccessTokenVerifier verifier = issuer.httpVerifierBuilder().build();
-        TestServer server = TestServer.start(BearerTokenFilter.builder(verifier)
+        TestServer server = TestServer.start(container, BearerTokenFilter.builder(verifier)
             .realm(FrontDoorContract.REALM)
             .permit("/api/public")
             .requireScopes("/api/patients", "read:patients")
@@ -27,7 +41,7 @@ class FrontDoorContractTest {
   @Test
   void theFilterConfiguredByInitParametersAnswersAsContracted() throws Exception {
     try (FakeIssuer issuer = FrontDoorContract.startIssuer();
-        TestServer server = TestServer.startWithInitParameters(Map.of(
+        TestServer server = TestServer.startWithInitParameters(container, Map.of(
             "issuer", issuer.issuer(),
             "audience", FrontDoorContract.AUDIENCE,
             "jwks-uri", issuer.jwksUri().toString(),

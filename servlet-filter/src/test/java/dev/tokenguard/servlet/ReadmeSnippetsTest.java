@@ -2,40 +2,36 @@ package dev.tokenguard.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenguard.servlet.TestServer.Container;
 import dev.tokenguard.testing.FakeIssuer;
 import jakarta.servlet.Filter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringReader;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.w3c.dom.Document;
-import org.w3c.dom.Element;
-import org.w3c.dom.NodeList;
-import org.xml.sax.InputSource;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The README's "Protect a servlet API" snippets, read from README.md itself and run as written:
- * the Java block compiled in-process with only the imports it shows, and the {@code web.xml}
- * block's init parameters given to the container. Only the Auth0 issuer is swapped for a {@link
- * FakeIssuer}.
+ * The README's "Protect a servlet API" and "Protect a WAR on Tomcat (web.xml)" snippets, read
+ * from README.md itself and run as written: the Java block compiled in-process with only the
+ * imports it shows, and the {@code web.xml} given to embedded Tomcat 11 (parsed by Tomcat itself)
+ * and Jetty 12. Only the Auth0 issuer is swapped for a {@link FakeIssuer}.
  */
 class ReadmeSnippetsTest {
   private static final String HEADING = "## Protect a servlet API";
+  private static final String WEB_XML_HEADING = "## Protect a WAR on Tomcat (web.xml)";
   private static final String README_ISSUER = "https://tenant.us.auth0.com/";
   private static final String API = "https://example.com/health-api";
 
@@ -69,23 +65,24 @@ class ReadmeSnippetsTest {
     }
   }
 
-  @Test
-  void webXmlSnippetConfiguresTheFilterWithoutCode() throws Exception {
-    Map<String, String> params = readmeWebXmlInitParameters();
+  /** The README's web.xml, run as written on each container; only the Auth0 issuer is swapped for a fixture. */
+  @ParameterizedTest(name = "on {0}")
+  @EnumSource(Container.class)
+  void webXmlSnippetConfiguresTheFilterWithoutCode(Container container) throws Exception {
+    String webXml = blockAfter(WEB_XML_HEADING, "xml", "<filter>");
+    Map<String, String> params = WebXmlFilter.parse(webXml).initParameters;
     assertThat(params).containsEntry("issuer", README_ISSUER);
-    try (FakeIssuer issuer = FakeIssuer.builder().audience(params.get("audience")).start()) {
-      params.put("issuer", issuer.issuer());
-      try (TestServer server = TestServer.startWithInitParameters(params)) {
-        String nurse = issuer.accessToken().scopes("read:patients").sign();
-        assertThat(Http.get(server.uri("/api/public")).statusCode()).isEqualTo(200);
-        assertThat(Http.get(server.uri("/api/patients"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(200);
-        assertThat(Http.get(server.uri("/api/patients/7"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(200);
-        assertThat(Http.get(server.uri("/api/admin"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(403);
-        assertThat(Http.get(server.uri("/api/admin/users"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(403);
-        assertThat(Http.get(server.uri("/api/reports/1"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(403);
-        assertThat(Http.get(server.uri("/api/reports/1"), "Authorization", "Bearer " + issuer.accessToken().scopes("read:admin").sign()).statusCode()).isEqualTo(200);
-        assertThat(Http.get(server.uri("/api/patients")).headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"health-api\"");
-      }
+    try (FakeIssuer issuer = FakeIssuer.builder().audience(params.get("audience")).start();
+        TestServer server = TestServer.startWithWebXml(container, webXml.replace(README_ISSUER, issuer.issuer()))) {
+      String nurse = issuer.accessToken().scopes("read:patients").sign();
+      assertThat(Http.get(server.uri("/api/public")).statusCode()).isEqualTo(200);
+      assertThat(Http.get(server.uri("/api/patients"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(200);
+      assertThat(Http.get(server.uri("/api/patients/7"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(200);
+      assertThat(Http.get(server.uri("/api/admin"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(403);
+      assertThat(Http.get(server.uri("/api/admin/users"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(403);
+      assertThat(Http.get(server.uri("/api/reports/1"), "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(403);
+      assertThat(Http.get(server.uri("/api/reports/1"), "Authorization", "Bearer " + issuer.accessToken().scopes("read:admin").sign()).statusCode()).isEqualTo(200);
+      assertThat(Http.get(server.uri("/api/patients")).headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"health-api\"");
     }
   }
 
@@ -138,33 +135,5 @@ class ReadmeSnippetsTest {
       Method create = loader.loadClass(className).getMethod("create");
       return (Filter) create.invoke(null);
     }
-  }
-
-  /** The init parameters of the README's {@code <filter>}, checking it names this filter and maps it to every path. */
-  private static Map<String, String> readmeWebXmlInitParameters() throws Exception {
-    String snippet = blockAfter(HEADING, "xml", "<filter>");
-    DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-    factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-    factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-    // The snippet is a fragment of web.xml (<filter> and <filter-mapping>): give it its root element.
-    Document doc = factory.newDocumentBuilder().parse(new InputSource(new StringReader("<web-app>" + snippet + "</web-app>")));
-    Element filter = (Element) doc.getElementsByTagName("filter").item(0);
-    assertThat(text(filter, "filter-class")).isEqualTo(BearerTokenFilter.class.getName());
-    Element mapping = (Element) doc.getElementsByTagName("filter-mapping").item(0);
-    assertThat(mapping).as("the snippet maps the filter").isNotNull();
-    assertThat(text(mapping, "filter-name")).isEqualTo(text(filter, "filter-name"));
-    assertThat(text(mapping, "url-pattern")).as("TestServer maps the filter to /* as the snippet does").isEqualTo("/*");
-    Map<String, String> params = new LinkedHashMap<>();
-    NodeList initParams = filter.getElementsByTagName("init-param");
-    for (int i = 0; i < initParams.getLength(); i++) {
-      Element p = (Element) initParams.item(i);
-      params.put(text(p, "param-name"), text(p, "param-value"));
-    }
-    assertThat(params).as("init parameters").isNotEmpty();
-    return params;
-  }
-
-  private static String text(Element parent, String child) {
-    return parent.getElementsByTagName(child).item(0).getTextContent().trim();
   }
 }

@@ -7,26 +7,110 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.FilterDef;
+import org.apache.tomcat.util.descriptor.web.FilterMap;
+import org.apache.tomcat.util.descriptor.web.WebXml;
+import org.apache.tomcat.util.descriptor.web.WebXmlParser;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.xml.sax.InputSource;
 
 /**
- * Embedded Jetty 12 on a random loopback port: the filter under test in front of an echo servlet
- * that reports what the application sees (principal, remote user, roles, the token attribute).
+ * The filter under test in a real servlet container on a random loopback port, in front of an echo
+ * servlet that reports what the application sees (principal, remote user, roles, the token
+ * attribute). The same tests run on each {@link Container}.
  */
 final class TestServer implements AutoCloseable {
-  private final Server server;
-  private final int port;
+  /** The servlet containers the filter is tested in. */
+  enum Container {
+    /** Embedded Jetty 12 (ee10, Servlet 6.0): the filter held by a FilterHolder. */
+    JETTY,
+    /** Embedded Tomcat 11 (Servlet 6.1): the filter declared as in web.xml, by a FilterDef and a FilterMap. */
+    TOMCAT
+  }
 
-  private TestServer(FilterHolder holder) throws Exception {
-    server = new Server();
+  /** The filter's name, as a web.xml would declare it. */
+  static final String FILTER_NAME = "tokenguard";
+
+  private final int port;
+  private final AutoCloseable stop;
+
+  private TestServer(int port, AutoCloseable stop) {
+    this.port = port;
+    this.stop = stop;
+  }
+
+  /** The filter instance made in code (by the builder), on Jetty. */
+  static TestServer start(Filter filter) throws Exception {
+    return start(Container.JETTY, filter);
+  }
+
+  /** The filter made by Jetty from its class name, configured by init parameters only. */
+  static TestServer startWithInitParameters(Map<String, String> parameters) throws Exception {
+    return startWithInitParameters(Container.JETTY, parameters);
+  }
+
+  /** The filter instance made in code (by the builder), in {@code container}. */
+  static TestServer start(Container container, Filter filter) throws Exception {
+    return container == Container.JETTY ? jetty(new FilterHolder(filter)) : tomcat(filter, Map.of());
+  }
+
+  /**
+   * The filter made by {@code container} from its class name, configured by init parameters only,
+   * as a WAR's web.xml declares it.
+   */
+  static TestServer startWithInitParameters(Container container, Map<String, String> parameters) throws Exception {
+    if (container == Container.TOMCAT) {
+      return tomcat(null, parameters);
+    }
+    FilterHolder holder = new FilterHolder(BearerTokenFilter.class);
+    holder.setName(FILTER_NAME);
+    parameters.forEach(holder::setInitParameter);
+    return jetty(holder);
+  }
+
+  /**
+   * The filters a web.xml document declares, as {@code container} reads them: Tomcat parses the
+   * document with its own web.xml parser and installs the FilterDefs and FilterMaps it yields; on
+   * Jetty the one {@code <filter>}'s class and init parameters go to a FilterHolder mapped to
+   * {@code /*} (the mapping the document must declare).
+   */
+  static TestServer startWithWebXml(Container container, String webXml) throws Exception {
+    if (container == Container.JETTY) {
+      return startWithInitParameters(Container.JETTY, WebXmlFilter.parse(webXml).initParameters);
+    }
+    WebXml parsed = new WebXml();
+    InputSource source = new InputSource(new StringReader(webXml));
+    source.setSystemId("web.xml");
+    if (!new WebXmlParser(false, false, true).parseWebXml(source, parsed, false)) {
+      throw new IllegalArgumentException("Tomcat could not parse the web.xml");
+    }
+    return tomcat(context -> {
+      parsed.getFilters().values().forEach(context::addFilterDef);
+      parsed.getFilterMappings().forEach(context::addFilterMap);
+    });
+  }
+
+  private static TestServer jetty(FilterHolder holder) throws Exception {
+    Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
     connector.setPort(0);
@@ -37,20 +121,70 @@ final class TestServer implements AutoCloseable {
     context.addServlet(new ServletHolder(new EchoServlet()), "/*");
     server.setHandler(context);
     server.start();
-    port = connector.getLocalPort();
+    return new TestServer(connector.getLocalPort(), server::stop);
   }
 
-  /** The filter instance made in code (by the builder). */
-  static TestServer start(Filter filter) throws Exception {
-    return new TestServer(new FilterHolder(filter));
+  /**
+   * Tomcat with the filter declared as web.xml's {@code <filter>} and {@code <filter-mapping>}
+   * would: a FilterDef (the given instance, or the class name and its init parameters) mapped to
+   * {@code /*} for requests.
+   */
+  private static TestServer tomcat(Filter filter, Map<String, String> parameters) throws LifecycleException, IOException {
+    return tomcat(context -> {
+      FilterDef def = new FilterDef();
+      def.setFilterName(FILTER_NAME);
+      if (filter != null) {
+        def.setFilter(filter);
+        def.setFilterClass(filter.getClass().getName());
+      } else {
+        def.setFilterClass(BearerTokenFilter.class.getName());
+        parameters.forEach(def::addInitParameter);
+      }
+      context.addFilterDef(def);
+      FilterMap map = new FilterMap();
+      map.setFilterName(FILTER_NAME);
+      map.addURLPattern("/*");
+      map.setDispatcher(DispatcherType.REQUEST.name());
+      context.addFilterMap(map);
+    });
   }
 
-  /** The filter made by the container from its class name, configured by init parameters only. */
-  static TestServer startWithInitParameters(Map<String, String> parameters) throws Exception {
-    FilterHolder holder = new FilterHolder(BearerTokenFilter.class);
-    holder.setName("tokenguard");
-    parameters.forEach(holder::setInitParameter);
-    return new TestServer(holder);
+  /** Tomcat with the echo servlet on {@code /*} and the filters {@code filters} adds to the context. */
+  private static TestServer tomcat(Consumer<Context> filters) throws LifecycleException, IOException {
+    Path base = Files.createTempDirectory("tokenguard-tomcat");
+    Tomcat tomcat = new Tomcat();
+    tomcat.setBaseDir(base.toString());
+    Connector connector = new Connector("HTTP/1.1");
+    connector.setPort(0);
+    connector.setProperty("address", "127.0.0.1");
+    tomcat.setConnector(connector);
+    Context context = tomcat.addContext("", null);
+    Tomcat.addServlet(context, "echo", new EchoServlet());
+    context.addServletMapping("/*", "echo");
+    filters.accept(context);
+    try {
+      tomcat.start();
+      if (!context.getState().isAvailable()) {
+        throw new IllegalStateException("the web application did not start (state " + context.getState() + "); see Tomcat's log");
+      }
+    } catch (RuntimeException | LifecycleException e) {
+      stopTomcat(tomcat, base);
+      throw e;
+    }
+    return new TestServer(connector.getLocalPort(), () -> stopTomcat(tomcat, base));
+  }
+
+  private static void stopTomcat(Tomcat tomcat, Path base) throws LifecycleException {
+    try {
+      tomcat.stop();
+      tomcat.destroy();
+    } finally {
+      try (Stream<Path> files = Files.walk(base)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
   }
 
   URI uri(String pathAndQuery) {
@@ -64,9 +198,9 @@ final class TestServer implements AutoCloseable {
   @Override
   public void close() {
     try {
-      server.stop();
+      stop.close();
     } catch (Exception e) {
-      throw new IllegalStateException("Jetty did not stop", e);
+      throw new IllegalStateException("the container did not stop", e);
     }
   }
 

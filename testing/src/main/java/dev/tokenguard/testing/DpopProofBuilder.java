@@ -69,6 +69,11 @@ public final class DpopProofBuilder {
    * A proof signed by {@code holder} for a {@code method} request to {@code uri}, issued now on
    * {@code clock}; {@link FakeIssuer#dpopProof} uses the issuer's clock.
    *
+   * @param clock the clock {@code iat} is taken from
+   * @param holder the key the proof is signed with (the token's DPoP key)
+   * @param method the request's HTTP method, e.g. {@code GET}
+   * @param uri the request's target URI
+   * @return a builder for the proof, valid by default
    * @throws NullPointerException when an argument is null
    */
   public static DpopProofBuilder of(TestKey holder, Clock clock, String method, URI uri) {
@@ -78,6 +83,9 @@ public final class DpopProofBuilder {
   /**
    * Binds the proof to {@code accessToken}: {@code ath} = base64url(SHA-256(ASCII(accessToken)))
    * (RFC 9449 section 4.2), required when a proof accompanies an access token.
+   *
+   * @param accessToken the compact access token the proof accompanies
+   * @return this builder
    */
   public DpopProofBuilder accessToken(String accessToken) {
     Objects.requireNonNull(accessToken, "accessToken");
@@ -89,54 +97,105 @@ public final class DpopProofBuilder {
     }
   }
 
-  /** Sets {@code htm} (a wrong or differently cased method). */
+  /**
+   * Sets {@code htm} (a wrong or differently cased method).
+   *
+   * @param htm the {@code htm} to write
+   * @return this builder
+   */
   public DpopProofBuilder htm(String htm) {
     return claim("htm", htm);
   }
 
-  /** Sets {@code htu} exactly as given (a wrong URI, or another spelling of the right one). */
+  /**
+   * Sets {@code htu} exactly as given (a wrong URI, or another spelling of the right one).
+   *
+   * @param htu the {@code htu} to write
+   * @return this builder
+   */
   public DpopProofBuilder htu(String htu) {
     return claim("htu", htu);
   }
 
-  /** Sets {@code ath} exactly as given (the hash of another token, say). */
+  /**
+   * Sets {@code ath} exactly as given (the hash of another token, say).
+   *
+   * @param ath the {@code ath} to write
+   * @return this builder
+   */
   public DpopProofBuilder ath(String ath) {
     return claim("ath", ath);
   }
 
-  /** Sets {@code iat} (a stale or future proof). */
+  /**
+   * Sets {@code iat} (a stale or future proof).
+   *
+   * @param issuedAt the {@code iat} instant
+   * @return this builder
+   */
   public DpopProofBuilder issuedAt(Instant issuedAt) {
     return claim("iat", issuedAt.getEpochSecond());
   }
 
-  /** Sets {@code exp} (optional in a proof). */
+  /**
+   * Sets {@code exp} (optional in a proof).
+   *
+   * @param expiresAt the {@code exp} instant
+   * @return this builder
+   */
   public DpopProofBuilder expiresAt(Instant expiresAt) {
     return claim("exp", expiresAt.getEpochSecond());
   }
 
-  /** Sets {@code jti} (two proofs with the same {@code jti} are a replay). */
+  /**
+   * Sets {@code jti} (two proofs with the same {@code jti} are a replay).
+   *
+   * @param jti the {@code jti} to write
+   * @return this builder
+   */
   public DpopProofBuilder jti(String jti) {
     return claim("jti", jti);
   }
 
-  /** Sets {@code nonce}: the one a resource server provided, or a wrong one. */
+  /**
+   * Sets {@code nonce}: the one a resource server provided, or a wrong one.
+   *
+   * @param nonce the {@code nonce} to write
+   * @return this builder
+   */
   public DpopProofBuilder nonce(String nonce) {
     return claim("nonce", nonce);
   }
 
-  /** Sets any claim to any JSON value (String, Number, Boolean, List, Map, or null for JSON null). */
+  /**
+   * Sets any claim to any JSON value (String, Number, Boolean, List, Map, or null for JSON null).
+   *
+   * @param name the claim name
+   * @param value its JSON value
+   * @return this builder
+   */
   public DpopProofBuilder claim(String name, Object value) {
     claims.put(Objects.requireNonNull(name, "name"), value);
     return this;
   }
 
-  /** Removes a claim ({@code jti}, {@code htm}, {@code htu}, {@code iat}, {@code ath}, ...). */
+  /**
+   * Removes a claim ({@code jti}, {@code htm}, {@code htu}, {@code iat}, {@code ath}, ...).
+   *
+   * @param name the claim name
+   * @return this builder
+   */
   public DpopProofBuilder withoutClaim(String name) {
     claims.remove(name);
     return this;
   }
 
-  /** Sets the {@code typ} header ({@code null} removes it; section 4.3 check 4 requires {@code dpop+jwt}). */
+  /**
+   * Sets the {@code typ} header ({@code null} removes it; section 4.3 check 4 requires {@code dpop+jwt}).
+   *
+   * @param typ the {@code typ}, or {@code null}
+   * @return this builder
+   */
   public DpopProofBuilder type(String typ) {
     if (typ == null) {
       header.remove("typ");
@@ -149,46 +208,80 @@ public final class DpopProofBuilder {
   /**
    * Sets the {@code alg} header, for example {@code PS256} with an RSA holder key (which then signs
    * PS256). With an {@code alg} the key cannot make, the proof is signed with the key's own.
+   *
+   * @param alg the {@code alg} to write, e.g. {@code PS256}
+   * @return this builder
    */
   public DpopProofBuilder algorithm(String alg) {
     return header("alg", alg);
   }
 
-  /** Sets any header parameter to any JSON value ({@code kid}, {@code crit}, {@code x5c} ...). */
+  /**
+   * Sets any header parameter to any JSON value ({@code kid}, {@code crit}, {@code x5c} ...).
+   *
+   * @param name the header parameter name
+   * @param value its JSON value
+   * @return this builder
+   */
   public DpopProofBuilder header(String name, Object value) {
     header.put(Objects.requireNonNull(name, "name"), value);
     return this;
   }
 
-  /** Leaves {@code jwk} out of the header (section 4.2 requires it). */
+  /**
+   * Leaves {@code jwk} out of the header (section 4.2 requires it).
+   *
+   * @return this builder
+   */
   public DpopProofBuilder withoutJwk() {
     header.remove("jwk");
     return this;
   }
 
-  /** Puts {@code other}'s public key in {@code jwk} while the holder still signs: the signature does not verify. */
+  /**
+   * Puts {@code other}'s public key in {@code jwk} while the holder still signs: the signature does not verify.
+   *
+   * @param other the key whose public part goes into {@code jwk}
+   * @return this builder
+   */
   public DpopProofBuilder jwkOf(TestKey other) {
     return header("jwk", publicJwk(other));
   }
 
-  /** Puts the holder's private key in {@code jwk}, private parts included (section 4.3 check 7 refuses it). */
+  /**
+   * Puts the holder's private key in {@code jwk}, private parts included (section 4.3 check 7 refuses it).
+   *
+   * @return this builder
+   */
   public DpopProofBuilder withPrivateJwk() {
     return header("jwk", new LinkedHashMap<>(holder.privateJwk().toJSONObject()));
   }
 
-  /** An unsecured proof: {@code alg: none} and an empty signature. */
+  /**
+   * An unsecured proof: {@code alg: none} and an empty signature.
+   *
+   * @return this builder
+   */
   public DpopProofBuilder algNone() {
     signing = Mode.NONE;
     return header("alg", "none");
   }
 
-  /** A MAC instead of a signature: {@code alg: HS256} keyed with the holder key's thumbprint. */
+  /**
+   * A MAC instead of a signature: {@code alg: HS256} keyed with the holder key's thumbprint.
+   *
+   * @return this builder
+   */
   public DpopProofBuilder hs256() {
     signing = Mode.HS256;
     return header("alg", "HS256");
   }
 
-  /** Signs correctly, then flips a bit of the signature. */
+  /**
+   * Signs correctly, then flips a bit of the signature.
+   *
+   * @return this builder
+   */
   public DpopProofBuilder tamperedSignature() {
     tampered = true;
     return this;
@@ -197,6 +290,7 @@ public final class DpopProofBuilder {
   /**
    * The compact serialization {@code header.payload.signature}, for the {@code DPoP} header.
    *
+   * @return the signed proof, {@code header.payload.signature}
    * @throws IllegalStateException when the JOSE library cannot sign with the holder key
    */
   public String sign() {

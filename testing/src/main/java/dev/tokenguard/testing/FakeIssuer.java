@@ -93,19 +93,33 @@ public final class FakeIssuer implements AutoCloseable {
 
     private Builder() {}
 
-    /** The clock for {@code iat}/{@code exp} of minted tokens; share it with the verifier. */
+    /**
+     * The clock for {@code iat}/{@code exp} of minted tokens; share it with the verifier.
+     *
+     * @param clock the clock, e.g. a {@link TestClock}
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** The default audience of minted tokens. */
+    /**
+     * The default audience of minted tokens.
+     *
+     * @param audience the API identifier minted tokens carry in {@code aud}
+     * @return this builder
+     */
     public Builder audience(String audience) {
       this.audience = Objects.requireNonNull(audience, "audience");
       return this;
     }
 
-    /** Issuer without a trailing slash ({@code http://127.0.0.1:port}), unlike Auth0's. */
+    /**
+     * Issuer without a trailing slash ({@code http://127.0.0.1:port}), unlike Auth0's.
+     *
+     * @return this builder
+     */
     public Builder withoutTrailingSlash() {
       this.trailingSlash = false;
       return this;
@@ -119,13 +133,21 @@ public final class FakeIssuer implements AutoCloseable {
      * verifier reaches its keys through {@link #httpVerifierBuilder()} (an explicit JWKS URI) or
      * {@link #verifierBuilder()} (no HTTP), not through discovery from this string. Default: the
      * loopback URL with a trailing slash.
+     *
+     * @param issuer the issuer identifier to advertise and mint
+     * @return this builder
      */
     public Builder issuer(String issuer) {
       this.issuer = Objects.requireNonNull(issuer, "issuer");
       return this;
     }
 
-    /** Serve the JWKS with {@code Cache-Control: max-age}. Default: no such header. */
+    /**
+     * Serve the JWKS with {@code Cache-Control: max-age}. Default: no such header.
+     *
+     * @param maxAge the {@code max-age} to send
+     * @return this builder
+     */
     public Builder jwksMaxAge(Duration maxAge) {
       this.jwksMaxAge = Objects.requireNonNull(maxAge, "maxAge");
       return this;
@@ -134,6 +156,7 @@ public final class FakeIssuer implements AutoCloseable {
     /**
      * Starts the issuer on a random loopback port.
      *
+     * @return the running issuer; close it when done
      * @throws java.io.UncheckedIOException when no loopback port can be bound
      */
     public FakeIssuer start() {
@@ -193,53 +216,90 @@ public final class FakeIssuer implements AutoCloseable {
   /**
    * Starts an issuer with a fresh RSA-2048 key on a random loopback port.
    *
+   * @return the running issuer; close it when done
    * @throws java.io.UncheckedIOException when no loopback port can be bound
    */
   public static FakeIssuer start() {
     return builder().start();
   }
 
-  /** A builder for an issuer with a custom clock, audience or issuer form. */
+  /**
+   * A builder for an issuer with a custom clock, audience or issuer form.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The issuer identifier, e.g. {@code http://127.0.0.1:54321/} (with Auth0's trailing slash by default). */
+  /**
+   * The issuer identifier, e.g. {@code http://127.0.0.1:54321/} (with Auth0's trailing slash by default).
+   *
+   * @return the issuer identifier minted tokens carry as {@code iss}
+   */
   public String issuer() {
     return issuer;
   }
 
-  /** The default audience of minted tokens. */
+  /**
+   * The default audience of minted tokens.
+   *
+   * @return the default audience
+   */
   public String audience() {
     return audience;
   }
 
-  /** The JWKS URI. */
+  /**
+   * The JWKS URI.
+   *
+   * @return the JWKS URI
+   */
   public URI jwksUri() {
     return URI.create(origin() + "/.well-known/jwks.json");
   }
 
-  /** The OpenID Connect discovery URI. */
+  /**
+   * The OpenID Connect discovery URI.
+   *
+   * @return the discovery URI
+   */
   public URI discoveryUri() {
     return URI.create(origin() + "/.well-known/openid-configuration");
   }
 
-  /** The clock the issuer mints with. */
+  /**
+   * The clock the issuer mints with.
+   *
+   * @return the issuer's clock
+   */
   public Clock clock() {
     return clock;
   }
 
-  /** An access token in Auth0's default profile ({@code typ: JWT}, {@code azp}, {@code scope}). */
+  /**
+   * An access token in Auth0's default profile ({@code typ: JWT}, {@code azp}, {@code scope}).
+   *
+   * @return a builder for the token, valid by default
+   */
   public TokenBuilder accessToken() {
     return TokenBuilder.auth0AccessToken(this);
   }
 
-  /** An access token in the RFC 9068 profile ({@code typ: at+jwt}, {@code client_id}, {@code jti}). */
+  /**
+   * An access token in the RFC 9068 profile ({@code typ: at+jwt}, {@code client_id}, {@code jti}).
+   *
+   * @return a builder for the token, valid by default
+   */
   public TokenBuilder rfc9068AccessToken() {
     return TokenBuilder.rfc9068AccessToken(this);
   }
 
-  /** An Auth0 machine-to-machine token ({@code gty: client-credentials}, {@code sub: <client>@clients}). */
+  /**
+   * An Auth0 machine-to-machine token ({@code gty: client-credentials}, {@code sub: <client>@clients}).
+   *
+   * @return a builder for the token, valid by default
+   */
   public TokenBuilder machineToMachineToken() {
     return TokenBuilder.machineToMachine(this);
   }
@@ -248,6 +308,8 @@ public final class FakeIssuer implements AutoCloseable {
    * An access token shaped like Okta's custom authorization servers issue: no {@code typ} header,
    * {@code ver}, {@code jti}, the client in {@code cid}, the user in {@code uid}, and scopes in
    * the {@code scp} array ({@link TokenBuilder#scopes(String...)} writes there).
+   *
+   * @return a builder for the token, valid by default
    */
   public TokenBuilder oktaAccessToken() {
     return TokenBuilder.oktaAccessToken(this);
@@ -258,6 +320,8 @@ public final class FakeIssuer implements AutoCloseable {
    * azp}, {@code oid}, {@code tid}, {@code ver: "2.0"}, and scopes in the space-delimited {@code
    * scp} string ({@link TokenBuilder#scopes(String...)} writes there). An application token is this
    * with {@code roles} and {@code idtyp: app} instead of {@code scp}.
+   *
+   * @return a builder for the token, valid by default
    */
   public TokenBuilder entraIdAccessToken() {
     return TokenBuilder.entraIdAccessToken(this);
@@ -268,6 +332,8 @@ public final class FakeIssuer implements AutoCloseable {
    * {@code aud} [this audience, {@code account}], the client in {@code azp}, {@code sid}, {@code
    * acr}, {@code realm_access}, and the space-delimited {@code scope} (starting with {@code openid
    * profile email}).
+   *
+   * @return a builder for the token, valid by default
    */
   public TokenBuilder keycloakAccessToken() {
     return TokenBuilder.keycloakAccessToken(this);
@@ -277,12 +343,18 @@ public final class FakeIssuer implements AutoCloseable {
    * An access token shaped like Spring Authorization Server's: no {@code typ} header, {@code aud}
    * [the client, this audience] (it names the client nowhere else), {@code nbf}, {@code jti}, and
    * {@code scope} as a JSON array ({@link TokenBuilder#scopes(String...)} writes there).
+   *
+   * @return a builder for the token, valid by default
    */
   public TokenBuilder springAuthorizationServerAccessToken() {
     return TokenBuilder.springAuthorizationServerAccessToken(this);
   }
 
-  /** An OpenID Connect ID token ({@code aud} = the client, {@code nonce}, {@code at_hash}): an API must refuse it. */
+  /**
+   * An OpenID Connect ID token ({@code aud} = the client, {@code nonce}, {@code at_hash}): an API must refuse it.
+   *
+   * @return a builder for the ID token, valid by default
+   */
   public TokenBuilder idToken() {
     return TokenBuilder.idToken(this);
   }
@@ -293,13 +365,21 @@ public final class FakeIssuer implements AutoCloseable {
    * {@link DpopProofBuilder#accessToken(String)}. Tokens bound to {@code holder} come from {@link
    * TokenBuilder#dpopBound(TestKey)}.
    *
+   * @param holder the key the proof is signed with (the token's DPoP key)
+   * @param method the request's HTTP method, e.g. {@code GET}
+   * @param uri the request's target URI
+   * @return a builder for the proof, valid by default
    * @throws NullPointerException when an argument is null
    */
   public DpopProofBuilder dpopProof(TestKey holder, String method, URI uri) {
     return DpopProofBuilder.of(holder, clock, method, uri);
   }
 
-  /** The published JWKS document. */
+  /**
+   * The published JWKS document.
+   *
+   * @return the JWKS document as JSON
+   */
   public String jwks() {
     List<Map<String, Object>> published = new ArrayList<>();
     for (RSAKey key : keys) {
@@ -316,12 +396,18 @@ public final class FakeIssuer implements AutoCloseable {
   /**
    * A verifier builder wired to this issuer without HTTP (its JWKS given as a document), its
    * clock and its default audience: for plain unit tests.
+   *
+   * @return a new verifier builder with this issuer's keys, clock and audience
    */
   public AccessTokenVerifier.Builder verifierBuilder() {
     return AccessTokenVerifier.builder().issuer(issuer).audience(audience).jwks(jwks()).clock(clock);
   }
 
-  /** A verifier builder that fetches this issuer's keys over HTTP through its JWKS URI. */
+  /**
+   * A verifier builder that fetches this issuer's keys over HTTP through its JWKS URI.
+   *
+   * @return a new verifier builder with this issuer's JWKS URI, clock and audience
+   */
   public AccessTokenVerifier.Builder httpVerifierBuilder() {
     return AccessTokenVerifier.builder().issuer(issuer).audience(audience).jwksUri(jwksUri()).clock(clock);
   }
@@ -336,6 +422,8 @@ public final class FakeIssuer implements AutoCloseable {
    *     .trust(issuerB.trustedIssuerBuilder().build())
    *     .build();
    * }</pre>
+   *
+   * @return a new builder for this issuer's settings
    */
   public TrustedIssuer.Builder trustedIssuerBuilder() {
     return TrustedIssuer.builder(issuer).jwksUri(jwksUri());
@@ -344,6 +432,8 @@ public final class FakeIssuer implements AutoCloseable {
   /**
    * Signs new tokens with a new key and publishes it next to the old ones (as issuers do during
    * rotation). Returns the new {@code kid}.
+   *
+   * @return the new key's {@code kid}
    */
   public String rotateKey() {
     synchronized (lock) {
@@ -360,6 +450,8 @@ public final class FakeIssuer implements AutoCloseable {
    * Publishes a new key without signing with it yet, as issuers do ahead of a rotation so that
    * verifiers pick the key up with a routine refresh before the first token needs it. Returns its
    * {@code kid}; {@link #useKey(String)} switches signing to it.
+   *
+   * @return the new key's {@code kid}
    */
   public String publishNextKey() {
     synchronized (lock) {
@@ -375,6 +467,7 @@ public final class FakeIssuer implements AutoCloseable {
    * Signs new tokens with the published key {@code kid} (one from {@link #publishNextKey()} or
    * {@link #rotateKey()}).
    *
+   * @param kid the {@code kid} of a published key
    * @throws IllegalArgumentException if no such key is published
    */
   public void useKey(String kid) {
@@ -396,7 +489,11 @@ public final class FakeIssuer implements AutoCloseable {
     }
   }
 
-  /** Stops publishing the key {@code kid} (tokens it signed will no longer verify after a refresh). */
+  /**
+   * Stops publishing the key {@code kid} (tokens it signed will no longer verify after a refresh).
+   *
+   * @param kid the {@code kid} of a published key
+   */
   public void unpublishKey(String kid) {
     synchronized (lock) {
       List<RSAKey> updated = new ArrayList<>(keys);
@@ -406,12 +503,21 @@ public final class FakeIssuer implements AutoCloseable {
     }
   }
 
-  /** The {@code kid} of the current signing key. */
+  /**
+   * The {@code kid} of the current signing key.
+   *
+   * @return the current signing key's {@code kid}
+   */
   public String currentKeyId() {
     return signingKey.getKeyID();
   }
 
-  /** Publishes an extra key; use with {@link TokenBuilder#signedWith(TestKey)} for keys a verifier must refuse. */
+  /**
+   * Publishes an extra key; use with {@link TokenBuilder#signedWith(TestKey)} for keys a verifier must refuse.
+   *
+   * @param key the key to publish
+   * @return {@code key}, now published
+   */
   public TestKey publishKey(TestKey key) {
     extraPublished.add(key.publicJwk());
     return key;
@@ -420,6 +526,7 @@ public final class FakeIssuer implements AutoCloseable {
   /**
    * Makes the JWKS endpoint misbehave until {@link #healJwks()}, replacing any failure set before.
    *
+   * @param failure how the endpoint misbehaves
    * @throws NullPointerException if {@code failure} is null
    */
   public void failJwks(JwksFailure failure) {
@@ -437,6 +544,7 @@ public final class FakeIssuer implements AutoCloseable {
    * slow the machine runs. ({@link JwksFailure#SLOW} requests are still held until {@link
    * #healJwks()} or {@link #close()}.)
    *
+   * @param failure how the endpoint misbehaves
    * @param requests how many JWKS requests fail, at least 1
    * @throws NullPointerException if {@code failure} is null
    * @throws IllegalArgumentException if {@code requests} is less than 1
@@ -464,17 +572,29 @@ public final class FakeIssuer implements AutoCloseable {
     }
   }
 
-  /** Makes the discovery document report another issuer (to test the RFC 8414 3.3 check). */
+  /**
+   * Makes the discovery document report another issuer (to test the RFC 8414 3.3 check).
+   *
+   * @param reportedIssuer the issuer the document names instead
+   */
   public void reportIssuerInDiscovery(String reportedIssuer) {
     this.discoveryIssuerOverride = reportedIssuer;
   }
 
-  /** JWKS requests received so far. */
+  /**
+   * JWKS requests received so far.
+   *
+   * @return the number of JWKS requests received so far
+   */
   public int jwksRequestCount() {
     return jwksRequests.get();
   }
 
-  /** Discovery requests received so far. */
+  /**
+   * Discovery requests received so far.
+   *
+   * @return the number of discovery requests received so far
+   */
   public int discoveryRequestCount() {
     return discoveryRequests.get();
   }
@@ -482,6 +602,8 @@ public final class FakeIssuer implements AutoCloseable {
   /**
    * HTTP requests received so far on any path (discovery, JWKS, and paths it does not serve):
    * zero proves a verifier never contacted this issuer.
+   *
+   * @return the number of requests received so far
    */
   public int requestCount() {
     return allRequests.get();

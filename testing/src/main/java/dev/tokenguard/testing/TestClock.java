@@ -41,6 +41,8 @@ public final class TestClock extends Clock {
   /**
    * A clock standing at {@code start}.
    *
+   * @param start the instant the clock stands at
+   * @return a new clock at {@code start}
    * @throws NullPointerException if {@code start} is null
    * @throws ArithmeticException if {@code start} cannot be expressed in epoch milliseconds
    */
@@ -51,6 +53,8 @@ public final class TestClock extends Clock {
   /**
    * A clock standing at the current system time, truncated to whole seconds (as JWT dates are, RFC
    * 7519 section 2 "NumericDate"), so a token minted now and checked now compare exactly.
+   *
+   * @return a new clock at the current second
    */
   public static TestClock startingNow() {
     return at(Instant.ofEpochSecond(Instant.now().getEpochSecond()));
@@ -60,6 +64,8 @@ public final class TestClock extends Clock {
    * Moves the clock by {@code duration} (a negative duration moves it back, as when a host's clock
    * is corrected) and returns the new time.
    *
+   * @param duration how far to move, forward or back
+   * @return the new time
    * @throws NullPointerException if {@code duration} is null
    * @throws ArithmeticException if the new time cannot be expressed in epoch milliseconds
    */
@@ -71,6 +77,7 @@ public final class TestClock extends Clock {
   /**
    * Sets the clock to {@code instant}, earlier or later than now.
    *
+   * @param instant the new time
    * @throws NullPointerException if {@code instant} is null
    * @throws ArithmeticException if {@code instant} cannot be expressed in epoch milliseconds
    */

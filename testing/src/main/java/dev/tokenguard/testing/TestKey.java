@@ -60,12 +60,21 @@ public final class TestKey {
     this.certificate = certificate;
   }
 
-  /** A new RSA key of {@code bits} bits (use 1024 to test the 2048-bit minimum), {@code use: sig}. */
+  /**
+   * A new RSA key of {@code bits} bits (use 1024 to test the 2048-bit minimum), {@code use: sig}.
+   *
+   * @param bits the modulus length, e.g. 2048
+   * @return a new key
+   */
   public static TestKey rsa(int bits) {
     return new TestKey(FakeIssuer.newKey(bits), Map.of(), false);
   }
 
-  /** A new P-256 key for ES256, {@code use: sig}. */
+  /**
+   * A new P-256 key for ES256, {@code use: sig}.
+   *
+   * @return a new key
+   */
   public static TestKey ecP256() {
     try {
       ECKey key = new ECKeyGenerator(Curve.P_256).keyID(FakeIssuer.randomId()).keyUse(KeyUse.SIGNATURE)
@@ -82,6 +91,7 @@ public final class TestKey {
    * {@code alg: EdDSA}, or {@code Ed25519} (RFC 9864) when the key is published with that {@code
    * alg} ({@code withAlgorithm("Ed25519")}). Made and used with the JDK's own Ed25519 (Java 15+).
    *
+   * @return a new key
    * @throws IllegalStateException when the JDK offers no Ed25519
    */
   public static TestKey ed25519() {
@@ -98,27 +108,51 @@ public final class TestKey {
     }
   }
 
-  /** The same key published with {@code use} set to {@code use} ({@code null} removes it). */
+  /**
+   * The same key published with {@code use} set to {@code use} ({@code null} removes it).
+   *
+   * @param use the {@code use} to publish, or {@code null}
+   * @return a new key object for the same key
+   */
   public TestKey withUse(String use) {
     return withOverride("use", use);
   }
 
-  /** The same key published with these {@code key_ops} ({@code null} removes them). */
+  /**
+   * The same key published with these {@code key_ops} ({@code null} removes them).
+   *
+   * @param ops the {@code key_ops} to publish, or {@code null}
+   * @return a new key object for the same key
+   */
   public TestKey withKeyOps(String... ops) {
     return withOverride("key_ops", ops == null ? null : List.of(ops));
   }
 
-  /** The same key published with {@code alg} ({@code null} removes it). */
+  /**
+   * The same key published with {@code alg} ({@code null} removes it).
+   *
+   * @param alg the {@code alg} to publish, or {@code null}
+   * @return a new key object for the same key
+   */
   public TestKey withAlgorithm(String alg) {
     return withOverride("alg", alg);
   }
 
-  /** The same key under another {@code kid}. */
+  /**
+   * The same key under another {@code kid}.
+   *
+   * @param kid the new {@code kid}
+   * @return a new key object for the same key
+   */
   public TestKey withKeyId(String kid) {
     return withOverride("kid", kid);
   }
 
-  /** The same key, published with its private parts (a JWKS must never carry them). */
+  /**
+   * The same key, published with its private parts (a JWKS must never carry them).
+   *
+   * @return a new key object for the same key
+   */
   public TestKey withPrivatePartsPublished() {
     return new TestKey(privateJwk, publishedOverrides, true, certificate);
   }
@@ -126,6 +160,8 @@ public final class TestKey {
   /**
    * The RFC 7638 SHA-256 thumbprint of the public key, base64url (43 characters): what a token
    * bound to this key as a DPoP key carries in {@code cnf.jkt} (RFC 9449 section 6.1).
+   *
+   * @return the thumbprint, 43 base64url characters
    */
   public String thumbprint() {
     try {
@@ -141,6 +177,7 @@ public final class TestKey {
    * ({@link TokenBuilder#certificateBound}, RFC 8705). Signed with SHA256withRSA, SHA256withECDSA
    * or Ed25519 by this key.
    *
+   * @return the certificate, the same on every call
    * @throws IllegalStateException when the JDK cannot sign with this key
    */
   public X509Certificate certificate() {
@@ -189,7 +226,11 @@ public final class TestKey {
     0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00
   };
 
-  /** The {@code kid} tokens signed with this key carry. */
+  /**
+   * The {@code kid} tokens signed with this key carry.
+   *
+   * @return the key's {@code kid}
+   */
   public String keyId() {
     Object kid = publishedOverrides.get("kid");
     return kid instanceof String ? (String) kid : privateJwk.getKeyID();

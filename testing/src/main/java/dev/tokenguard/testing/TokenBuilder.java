@@ -154,12 +154,22 @@ public final class TokenBuilder {
     return b;
   }
 
-  /** Sets {@code sub}. */
+  /**
+   * Sets {@code sub}.
+   *
+   * @param subject the {@code sub}
+   * @return this builder
+   */
   public TokenBuilder subject(String subject) {
     return claim("sub", subject);
   }
 
-  /** Sets {@code aud} to one string, or to an array when given several. */
+  /**
+   * Sets {@code aud} to one string, or to an array when given several.
+   *
+   * @param audience one or more audiences
+   * @return this builder
+   */
   public TokenBuilder audience(String... audience) {
     Objects.requireNonNull(audience, "audience");
     return claim("aud", audience.length == 1 ? audience[0] : List.of(audience));
@@ -171,6 +181,9 @@ public final class TokenBuilder {
    * scp} string for {@link FakeIssuer#entraIdAccessToken()}, a {@code scope} array for {@link
    * FakeIssuer#springAuthorizationServerAccessToken()}; Keycloak's {@code openid profile email}
    * stay in front.
+   *
+   * @param scopes the scopes to grant
+   * @return this builder
    */
   public TokenBuilder scopes(String... scopes) {
     List<String> all = new java.util.ArrayList<>(baseScopes);
@@ -178,12 +191,22 @@ public final class TokenBuilder {
     return claim(scopeStyle.claim, scopeStyle.array ? List.copyOf(all) : String.join(" ", all));
   }
 
-  /** Sets Auth0's RBAC {@code permissions} array. */
+  /**
+   * Sets Auth0's RBAC {@code permissions} array.
+   *
+   * @param permissions the permissions to grant
+   * @return this builder
+   */
   public TokenBuilder permissions(String... permissions) {
     return claim("permissions", List.of(permissions));
   }
 
-  /** Sets the client where this token names it: {@code client_id} (RFC 9068), Okta's {@code cid}, else {@code azp}. */
+  /**
+   * Sets the client where this token names it: {@code client_id} (RFC 9068), Okta's {@code cid}, else {@code azp}.
+   *
+   * @param clientId the client id
+   * @return this builder
+   */
   public TokenBuilder clientId(String clientId) {
     for (String name : new String[] {"client_id", "cid", "azp"}) {
       if (claims.containsKey(name)) {
@@ -193,29 +216,53 @@ public final class TokenBuilder {
     return claim("azp", clientId);
   }
 
-  /** Sets {@code iss} (to test a wrong or near-miss issuer). */
+  /**
+   * Sets {@code iss} (to test a wrong or near-miss issuer).
+   *
+   * @param iss the {@code iss} to write
+   * @return this builder
+   */
   public TokenBuilder issuer(String iss) {
     return claim("iss", iss);
   }
 
-  /** Sets {@code exp} to now plus {@code duration}; a negative duration makes an expired token. */
+  /**
+   * Sets {@code exp} to now plus {@code duration}; a negative duration makes an expired token.
+   *
+   * @param duration from now to {@code exp}; negative for an expired token
+   * @return this builder
+   */
   public TokenBuilder expiresIn(Duration duration) {
     return claim("exp", issuer.clock().instant().plus(duration).getEpochSecond());
   }
 
-  /** An expired token: {@code exp} ten minutes ago, {@code iat} an hour before that. */
+  /**
+   * An expired token: {@code exp} ten minutes ago, {@code iat} an hour before that.
+   *
+   * @return this builder
+   */
   public TokenBuilder expired() {
     Instant now = issuer.clock().instant();
     claim("iat", now.minus(Duration.ofMinutes(70)).getEpochSecond());
     return claim("exp", now.minus(Duration.ofMinutes(10)).getEpochSecond());
   }
 
-  /** Sets {@code nbf}. */
+  /**
+   * Sets {@code nbf}.
+   *
+   * @param notBefore the {@code nbf} instant
+   * @return this builder
+   */
   public TokenBuilder notBefore(Instant notBefore) {
     return claim("nbf", notBefore.getEpochSecond());
   }
 
-  /** Sets {@code iat}. */
+  /**
+   * Sets {@code iat}.
+   *
+   * @param issuedAt the {@code iat} instant
+   * @return this builder
+   */
   public TokenBuilder issuedAt(Instant issuedAt) {
     return claim("iat", issuedAt.getEpochSecond());
   }
@@ -224,12 +271,20 @@ public final class TokenBuilder {
    * Sets {@code acr}, the authentication context class the user's login satisfied (RFC 9068
    * section 2.2.1), for step-up tests (RFC 9470), e.g. {@code
    * http://schemas.openid.net/pape/policies/2007/06/multi-factor}.
+   *
+   * @param acr the {@code acr} value
+   * @return this builder
    */
   public TokenBuilder acr(String acr) {
     return claim("acr", Objects.requireNonNull(acr, "acr"));
   }
 
-  /** Sets {@code amr}, the methods the user authenticated with (RFC 8176 section 2), e.g. {@code "pwd", "otp"}. */
+  /**
+   * Sets {@code amr}, the methods the user authenticated with (RFC 8176 section 2), e.g. {@code "pwd", "otp"}.
+   *
+   * @param methods the {@code amr} values, e.g. {@code pwd} and {@code otp}
+   * @return this builder
+   */
   public TokenBuilder amr(String... methods) {
     return claim("amr", List.of(methods));
   }
@@ -238,6 +293,9 @@ public final class TokenBuilder {
    * Sets {@code auth_time}, when the user last actively authenticated (RFC 9068 section 2.2.1),
    * as whole seconds; for step-up tests of a maximum authentication age (RFC 9470), e.g. {@code
    * authTime(issuer.clock().instant().minusSeconds(400))} for a login 400 s ago.
+   *
+   * @param authTime when the user last authenticated
+   * @return this builder
    */
   public TokenBuilder authTime(Instant authTime) {
     return claim("auth_time", authTime.getEpochSecond());
@@ -247,6 +305,9 @@ public final class TokenBuilder {
    * Binds the token to {@code holder}'s DPoP key: {@code cnf.jkt} is the key's RFC 7638 thumbprint
    * (RFC 9449 section 6.1), kept beside a certificate binding. A verifier then accepts it only with
    * the {@code DPoP} scheme and a proof {@code holder} signed ({@link FakeIssuer#dpopProof}).
+   *
+   * @param holder the DPoP key the token is bound to
+   * @return this builder
    */
   public TokenBuilder dpopBound(TestKey holder) {
     return confirmation("jkt", Objects.requireNonNull(holder, "holder").thumbprint());
@@ -257,6 +318,8 @@ public final class TokenBuilder {
    * (RFC 8705 section 3.1), kept beside a DPoP binding. A verifier then accepts it only from a
    * request carrying that TLS client certificate. {@link TestKey#certificate()} makes one.
    *
+   * @param certificate the client certificate the token is bound to
+   * @return this builder
    * @throws IllegalArgumentException when the certificate cannot be DER-encoded
    */
   public TokenBuilder certificateBound(X509Certificate certificate) {
@@ -279,19 +342,35 @@ public final class TokenBuilder {
     return claim("cnf", cnf);
   }
 
-  /** Sets any claim to any JSON value (String, Number, Boolean, List, Map, or null for JSON null). */
+  /**
+   * Sets any claim to any JSON value (String, Number, Boolean, List, Map, or null for JSON null).
+   *
+   * @param name the claim name
+   * @param value its JSON value
+   * @return this builder
+   */
   public TokenBuilder claim(String name, Object value) {
     claims.put(Objects.requireNonNull(name, "name"), value);
     return this;
   }
 
-  /** Removes a claim. */
+  /**
+   * Removes a claim.
+   *
+   * @param name the claim name
+   * @return this builder
+   */
   public TokenBuilder withoutClaim(String name) {
     claims.remove(name);
     return this;
   }
 
-  /** Sets the {@code typ} header ({@code null} removes it). */
+  /**
+   * Sets the {@code typ} header ({@code null} removes it).
+   *
+   * @param typ the {@code typ}, or {@code null}
+   * @return this builder
+   */
   public TokenBuilder type(String typ) {
     if (typ == null) {
       header.remove("typ");
@@ -301,20 +380,35 @@ public final class TokenBuilder {
     return this;
   }
 
-  /** Sets the {@code kid} header. */
+  /**
+   * Sets the {@code kid} header.
+   *
+   * @param kid the {@code kid}
+   * @return this builder
+   */
   public TokenBuilder keyId(String kid) {
     keyIdSet = true;
     return header("kid", kid);
   }
 
-  /** Leaves {@code kid} out of the header. */
+  /**
+   * Leaves {@code kid} out of the header.
+   *
+   * @return this builder
+   */
   public TokenBuilder withoutKeyId() {
     keyIdSet = true;
     header.remove("kid");
     return this;
   }
 
-  /** Sets any header parameter to any JSON value (for {@code crit}, {@code jku}, {@code jwk} ... attacks). */
+  /**
+   * Sets any header parameter to any JSON value (for {@code crit}, {@code jku}, {@code jwk} ... attacks).
+   *
+   * @param name the header parameter name
+   * @param value its JSON value
+   * @return this builder
+   */
   public TokenBuilder header(String name, Object value) {
     header.put(Objects.requireNonNull(name, "name"), value);
     return this;
@@ -323,13 +417,20 @@ public final class TokenBuilder {
   /**
    * Signs these exact characters (as UTF-8) as the payload instead of the claims: for nested JWTs
    * ({@code cty: JWT}) and payloads that are not JSON objects.
+   *
+   * @param raw the payload text
+   * @return this builder
    */
   public TokenBuilder payload(String raw) {
     rawPayload = Objects.requireNonNull(raw, "raw");
     return this;
   }
 
-  /** Signs with a fresh key the issuer never published (under a random {@code kid}). */
+  /**
+   * Signs with a fresh key the issuer never published (under a random {@code kid}).
+   *
+   * @return this builder
+   */
   public TokenBuilder signedWithUnknownKey() {
     signing = Signing.UNKNOWN_KEY;
     return this;
@@ -339,6 +440,9 @@ public final class TokenBuilder {
    * Signs with {@code key} (publish it with {@link FakeIssuer#publishKey(TestKey)} first, or not).
    * Unless {@code alg} was set, a P-256 key signs ES256 and an Ed25519 key EdDSA (or Ed25519 when
    * it is published with that {@code alg}, see {@link TestKey#ed25519()}).
+   *
+   * @param key the key to sign with
+   * @return this builder
    */
   public TokenBuilder signedWith(TestKey key) {
     signing = Signing.TEST_KEY;
@@ -352,20 +456,30 @@ public final class TokenBuilder {
   /**
    * Signs correctly (with the issuer's key, or the key given to {@link #signedWith(TestKey)} or
    * {@link #signedWithUnknownKey()}), then flips a bit of the signature.
+   *
+   * @return this builder
    */
   public TokenBuilder tamperedSignature() {
     tampered = true;
     return this;
   }
 
-  /** An unsecured JWT: {@code alg: none} and an empty signature. */
+  /**
+   * An unsecured JWT: {@code alg: none} and an empty signature.
+   *
+   * @return this builder
+   */
   public TokenBuilder algNone() {
     signing = Signing.NONE;
     header.put("alg", "none");
     return this;
   }
 
-  /** The RS256-to-HS256 confusion attack: HMAC-SHA256 keyed with the issuer's public key (PEM). */
+  /**
+   * The RS256-to-HS256 confusion attack: HMAC-SHA256 keyed with the issuer's public key (PEM).
+   *
+   * @return this builder
+   */
   public TokenBuilder hs256WithPublicKey() {
     signing = Signing.HS256_WITH_PUBLIC_KEY;
     header.put("alg", "HS256");
@@ -375,6 +489,7 @@ public final class TokenBuilder {
   /**
    * The compact serialization {@code header.payload.signature}.
    *
+   * @return the signed token, {@code header.payload.signature}
    * @throws IllegalStateException when the JOSE library cannot sign (for example a key that
    *     cannot make the chosen algorithm's signature)
    */

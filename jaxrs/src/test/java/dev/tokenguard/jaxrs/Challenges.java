@@ -1,0 +1,55 @@
+package dev.tokenguard.jaxrs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Checks a {@code WWW-Authenticate} value against RFC 9110 11.6.1 and RFC 6750 3. */
+final class Challenges {
+  private static final Pattern PARAM = Pattern.compile("([a-z_]+)=\"((?:[^\"\\\\\\x00-\\x1f\\x7f]|\\\\[\\x20-\\x7e])*)\"");
+  private static final Set<String> KNOWN = Set.of("realm", "error", "error_description", "scope", "error_uri");
+
+  private Challenges() {}
+
+  /**
+   * Bearer followed by at least one auth-param, each a known name appearing once with a quoted
+   * value; error_description and scope use only the characters RFC 6750 allows.
+   */
+  static void assertWellFormed(String challenge) {
+    Map<String, String> params = params(challenge);
+    assertThat(params).as("at least one auth-param: %s", challenge).isNotEmpty();
+    assertThat(params).as("realm first and present").containsKey("realm");
+    assertThat(KNOWN).as("only RFC 6750 attributes").containsAll(params.keySet());
+    if (params.containsKey("error_description")) {
+      assertThat(params.get("error_description")).matches("[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]*");
+    }
+    if (params.containsKey("scope")) {
+      assertThat(params.get("scope")).matches("[\\x21\\x23-\\x5b\\x5d-\\x7e]+( [\\x21\\x23-\\x5b\\x5d-\\x7e]+)*");
+    }
+  }
+
+  /** The auth-params, unescaped; fails on anything that does not parse or a repeated name. */
+  static Map<String, String> params(String challenge) {
+    assertThat(challenge).startsWith("Bearer ");
+    String rest = challenge.substring("Bearer ".length());
+    Map<String, String> params = new LinkedHashMap<>();
+    int pos = 0;
+    while (pos < rest.length()) {
+      Matcher m = PARAM.matcher(rest);
+      assertThat(m.find(pos) && m.start() == pos).as("auth-param at %d of %s", pos, challenge).isTrue();
+      String name = m.group(1);
+      assertThat(params).as("%s appears once in %s", name, challenge).doesNotContainKey(name);
+      params.put(name, m.group(2).replaceAll("\\\\(.)", "$1"));
+      pos = m.end();
+      if (pos < rest.length()) {
+        assertThat(rest.startsWith(", ", pos)).as("separator at %d of %s", pos, challenge).isTrue();
+        pos += 2;
+      }
+    }
+    return params;
+  }
+}
