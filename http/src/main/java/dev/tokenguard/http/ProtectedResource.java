@@ -31,13 +31,16 @@ import java.util.Objects;
  * such as Basic: 401 with a challenge without error; a malformed request (two {@code
  * Authorization} lines, {@code Bearer} without a token, a token without its {@code Bearer} scheme,
  * a token sent by two methods, a repeated or disabled {@code access_token} parameter): 400 {@code
- * invalid_request}; a token the verifier refuses: 401 {@code invalid_token}; a valid token that
- * does not meet the path's {@link Requirement}: 403 {@code insufficient_scope} with {@code
- * scope="..."}; the issuer's keys unavailable: 503 with {@code Retry-After} and a challenge without
- * error. The requirement is checked by the verifier ({@link TokenRequest#requiring(Requirement)}),
- * the one place scopes are evaluated. Descriptions are fixed sentences; nothing from the request is
- * echoed. Refusals are logged at DEBUG (logger {@code dev.tokenguard.http.ProtectedResource}),
- * never with the token.
+ * invalid_request}; a token the verifier refuses: 401 {@code invalid_token}; a valid token whose
+ * user authentication does not meet the path's {@link Requirement} ({@link
+ * Requirement#withAcrValues}, {@link Requirement#withMaxAge}): 401 {@code
+ * insufficient_user_authentication} with {@code acr_values="..."} and {@code max_age=N} (RFC 9470
+ * section 3, and {@code scope="..."} when scopes are lacking too); a valid token without the
+ * path's scopes: 403 {@code insufficient_scope} with {@code scope="..."}; the issuer's keys
+ * unavailable: 503 with {@code Retry-After} and a challenge without error. The requirement is
+ * checked by the verifier ({@link TokenRequest#requiring(Requirement)}), the one place it is
+ * evaluated. Descriptions are fixed sentences; nothing from the request is echoed. Refusals are
+ * logged at DEBUG (logger {@code dev.tokenguard.http.ProtectedResource}), never with the token.
  *
  * <p>Immutable and thread-safe: build one per API and share it. A resource made by {@link
  * ConfigurationReader#protectedResource()} owns the verifier it built, and {@link #close()} closes
@@ -121,6 +124,7 @@ public final class ProtectedResource implements AutoCloseable {
       token = verifier.verify(TokenRequest.bearer(found.token).requiring(rule.requirement));
     } catch (TokenVerificationException e) {
       String why = e.reason() == TokenVerificationException.Reason.INSUFFICIENT_SCOPE
+          || e.reason() == TokenVerificationException.Reason.INSUFFICIENT_USER_AUTHENTICATION
           ? e.reason().name() + ", rule " + rule
           : e.reason().name();
       return Decision.refuse(refusals.refused(e, why), found.body);
