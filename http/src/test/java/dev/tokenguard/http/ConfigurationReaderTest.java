@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokenguard.AccessTokenVerifier;
+import dev.tokenguard.Requirement;
 import dev.tokenguard.testing.FakeIssuer;
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,6 +92,19 @@ class ConfigurationReaderTest {
       expected.put("/a=x|", "an any-of rule has an empty scope");
       expected.put("/a=|x", "an any-of rule has an empty scope");
       expected.put("/a=read\"x", "a scope is printable ASCII");
+      expected.put("/a=acr=", "an acr= item has an empty value");
+      expected.put("/a=acr=x|", "an acr= item has an empty value");
+      expected.put("/a=acr=x acr=y", "a rule has one acr= item");
+      expected.put("/a=acr=x\"y", "acr value is printable ASCII");
+      expected.put("/a=x max-age=", "max-age is a whole number of seconds");
+      expected.put("/a=x max-age=-1", "max-age is a whole number of seconds");
+      expected.put("/a=x max-age=5m", "max-age is a whole number of seconds");
+      expected.put("/a=x max-age=2147483648", "max-age is a whole number of seconds");
+      expected.put("/a=x max-age=1 max-age=2", "a rule has one max-age= item");
+      expected.put("/a=x max_age=300", "an item holding = is acr=... or max-age=...");
+      expected.put("/a=x acr =y", "an item holding = is acr=... or max-age=...");
+      expected.put("/a=scope=x", "an item holding = is acr=... or max-age=...");
+      expected.put("/a=b|c acr=x d", "do not mix | (any of) with spaces or commas");
       expected.forEach((rule, message) -> assertThatThrownBy(() -> resource(with(BASE, "scope-rules", rule)))
           .as(rule).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("init parameter scope-rules").hasMessageContaining(message));
@@ -139,6 +155,73 @@ class ConfigurationReaderTest {
       assertThat(r.rules.match("/api/reports").requirement.toString()).isEqualTo("any of [read:reports, read:admin]");
       assertThat(r.rules.match("/api/both").requirement.toString()).isEqualTo("all of [a, b, c]");
     }
+  }
+
+  /** The scope-rules grammar: scopes, step-up items (RFC 9470) or both, in any order. */
+  @Test
+  void stepUpItemsReachTheRulesBesideTheScopes() {
+    String mfa = "http://schemas.openid.net/pape/policies/2007/06/multi-factor";
+    Map<String, String> settings = with(BASE, "scope-rules", "/api/patients=read:patients; "
+        + "/api/records=read:patients acr=" + mfa + " max-age=300; /api/transfers=max-age=60;"
+        + "/api/vault=acr=urn:gold|urn:silver, read:vault write:vault; /api/reports=max-age=0 read:reports | read:admin");
+    try (ProtectedResource r = resource(settings)) {
+      assertThat(r.rules.match("/api/records/p-1").requirement)
+          .isEqualTo(Requirement.allScopes("read:patients").withAcrValues(mfa).withMaxAge(Duration.ofSeconds(300)));
+      assertThat(r.rules.match("/api/transfers").requirement).isEqualTo(Requirement.none().withMaxAge(Duration.ofSeconds(60)));
+      assertThat(r.rules.match("/api/vault").requirement)
+          .isEqualTo(Requirement.allScopes("read:vault", "write:vault").withAcrValues("urn:gold", "urn:silver"));
+      assertThat(r.rules.match("/api/reports").requirement)
+          .isEqualTo(Requirement.anyScope("read:reports", "read:admin").withMaxAge(Duration.ZERO));
+      assertThat(r.rules.match("/api/patients").requirement).isEqualTo(Requirement.allScopes("read:patients"));
+    }
+  }
+
+  /** A rule read from text is enforced like one written in code: a wrong acr gets the step-up challenge. */
+  @Test
+  void aStepUpRuleFromTextIsEnforced() throws IOException {
+    try (FakeIssuer issuer = FakeIssuer.start();
+        ProtectedResource r = resource(Map.of("issuer", issuer.issuer(), "audience", issuer.audience(),
+            "jwks-uri", issuer.jwksUri().toString(), "realm", "health-api",
+            "scope-rules", "/api/records=read:patients acr=urn:example:mfa max-age=300"))) {
+      Instant now = issuer.clock().instant();
+      String weak = issuer.accessToken().scopes("read:patients").acr("urn:example:pwd").authTime(now).sign();
+      String strong = issuer.accessToken().scopes("read:patients").acr("urn:example:mfa").authTime(now).sign();
+      assertThat(Answers.challenge(refused(r.decide(InMemoryRequest.get("/api/records").bearer(weak)), 401)))
+          .isEqualTo("Bearer realm=\"health-api\", error=\"insufficient_user_authentication\", "
+              + "error_description=\"A different authentication level is required.\", acr_values=\"urn:example:mfa\", max_age=300");
+      assertThat(r.decide(InMemoryRequest.get("/api/records").bearer(strong)).isAllowed()).isTrue();
+    }
+  }
+
+  /** Several issuers in one setting: each trusted with its own keys found through discovery, no other. */
+  @Test
+  void severalIssuersAreEachTrustedThroughTheirOwnDiscovery() throws IOException {
+    try (FakeIssuer a = FakeIssuer.start(); FakeIssuer b = FakeIssuer.start(); FakeIssuer stranger = FakeIssuer.start();
+        ProtectedResource r = resource(Map.of("issuer", a.issuer() + ", " + b.issuer(), "audience", a.audience(),
+            "scope-claims", "scp", "scope-rules", "/api/patients=read:patients"))) {
+      String fromA = a.accessToken().claim("scp", "read:patients").sign();
+      String fromB = b.accessToken().claim("scp", "read:patients").sign();
+      assertThat(r.decide(InMemoryRequest.get("/api/patients").bearer(fromA)).isAllowed()).isTrue();
+      assertThat(r.decide(InMemoryRequest.get("/api/patients").bearer(fromB)).isAllowed()).isTrue();
+      String scopeClaimFromB = b.accessToken().scopes("read:patients").sign();
+      assertThat(params(refused(r.decide(InMemoryRequest.get("/api/patients").bearer(scopeClaimFromB)), 403)))
+          .as("scope-claims applies to every issuer").containsEntry("scope", "read:patients");
+      assertThat(a.discoveryRequestCount()).isGreaterThanOrEqualTo(1);
+      assertThat(b.discoveryRequestCount()).isGreaterThanOrEqualTo(1);
+      refused(r.decide(InMemoryRequest.get("/api/patients").bearer(stranger.accessToken().sign())), 401);
+      assertThat(stranger.requestCount()).as("an untrusted issuer costs no request").isZero();
+      String keyOfAClaimingB = a.accessToken().issuer(b.issuer()).claim("scp", "read:patients").sign();
+      assertThat(params(refused(r.decide(InMemoryRequest.get("/api/patients").bearer(keyOfAClaimingB)), 401)))
+          .containsEntry("error", "invalid_token");
+    }
+  }
+
+  @Test
+  void jwksUriWithSeveralIssuersIsRefused() {
+    assertThatThrownBy(() -> resource(with(BASE, "issuer", "https://a.example/ https://b.example/", "jwks-uri", "https://a.example/jwks")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("init parameter jwks-uri applies to a single issuer; with 2 in init parameter issuer each one's keys are"
+            + " found through discovery");
   }
 
   @Test
