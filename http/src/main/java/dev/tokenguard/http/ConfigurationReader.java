@@ -57,6 +57,17 @@ import java.util.regex.Pattern;
  *       body, RFC 6750 section 2.2 (default {@code false})</td></tr>
  *   <tr><td>{@code retry-after-seconds}</td><td>the {@code Retry-After} of a 503, 1 to 3600
  *       (default 30)</td></tr>
+ *   <tr><td>{@code resource}</td><td>publishes protected-resource metadata (RFC 9728) for this
+ *       resource identifier, an https URL (default, when another metadata setting is present: the
+ *       {@code audience}, which must then be a single value); {@code authorization_servers} are the
+ *       {@code issuer}s</td></tr>
+ *   <tr><td>{@code public-url}</td><td>the absolute URL clients reach the application at, the base
+ *       of {@code resource_metadata} in every challenge (default: the origin of the resource
+ *       identifier); publishes metadata</td></tr>
+ *   <tr><td>{@code resource-name}</td><td>the metadata's {@code resource_name}; publishes
+ *       metadata</td></tr>
+ *   <tr><td>{@code resource-documentation}</td><td>the metadata's {@code resource_documentation}, an
+ *       http(s) URL; publishes metadata</td></tr>
  * </table>
  *
  * <p><b>The {@code scope-rules} grammar.</b> Rules are separated by {@code ;}; empty rules are
@@ -95,10 +106,14 @@ public final class ConfigurationReader {
   static final String ACCEPT_QUERY_TOKEN = "accept-query-token";
   static final String ACCEPT_FORM_TOKEN = "accept-form-token";
   static final String RETRY_AFTER_SECONDS = "retry-after-seconds";
+  static final String RESOURCE = "resource";
+  static final String PUBLIC_URL = "public-url";
+  static final String RESOURCE_NAME = "resource-name";
+  static final String RESOURCE_DOCUMENTATION = "resource-documentation";
 
   private static final Set<String> NAMES = Collections.unmodifiableSet(new TreeSet<>(List.of(ISSUER, AUDIENCE, JWKS_URI,
       SCOPE_CLAIMS, REALM, PUBLIC_PATHS, SCOPE_RULES, ALLOW_OPTIONS, ACCEPT_QUERY_TOKEN, ACCEPT_FORM_TOKEN,
-      RETRY_AFTER_SECONDS)));
+      RETRY_AFTER_SECONDS, RESOURCE, PUBLIC_URL, RESOURCE_NAME, RESOURCE_DOCUMENTATION)));
 
   private static final String ACR_ITEM = "acr=";
   private static final String MAX_AGE_ITEM = "max-age=";
@@ -208,11 +223,17 @@ public final class ConfigurationReader {
   /**
    * A resource builder for {@code verifier} from {@code realm}, {@code public-paths}, {@code
    * scope-rules}, {@code allow-options}, {@code accept-query-token}, {@code accept-form-token},
-   * and {@code retry-after-seconds}. The resource it builds does not own {@code verifier}.
+   * {@code retry-after-seconds} and the metadata settings ({@code resource}, {@code public-url},
+   * {@code resource-name}, {@code resource-documentation}; with any of them present the resource
+   * publishes RFC 9728 metadata whose {@code authorization_servers} are the {@code issuer}s, and
+   * without an {@code issuer} setting that member is left out). The resource it builds does not
+   * own {@code verifier}.
    *
    * @param verifier the verifier the resource checks tokens with; its owner closes it
    * @return a new resource builder holding those settings, to adjust or build
    * @throws IllegalArgumentException when one of them is malformed (the message names it)
+   * @throws IllegalStateException when metadata is to be published without {@code resource} and
+   *     without a single {@code audience} to take it from
    * @throws NullPointerException when {@code verifier} is null
    */
   public ProtectedResource.Builder resourceBuilder(AccessTokenVerifier verifier) {
@@ -248,7 +269,63 @@ public final class ConfigurationReader {
       }
       apply(RETRY_AFTER_SECONDS, () -> resource.retryAfter(Duration.ofSeconds(seconds)));
     }
+    addMetadata(resource);
     return resource;
+  }
+
+  /** Publishes RFC 9728 metadata when a metadata setting is present. */
+  private void addMetadata(ProtectedResource.Builder resource) {
+    String identifier = value(RESOURCE);
+    String publicUrl = value(PUBLIC_URL);
+    String name = value(RESOURCE_NAME);
+    String documentation = value(RESOURCE_DOCUMENTATION);
+    if (identifier == null && publicUrl == null && name == null && documentation == null) {
+      return;
+    }
+    String resourceLabel = label.apply(RESOURCE);
+    if (identifier == null) {
+      String audience = value(AUDIENCE);
+      String[] audiences = audience == null ? new String[0] : list(audience);
+      if (audiences.length != 1) {
+        throw new IllegalStateException(resourceLabel + " is required to publish protected-resource metadata"
+            + (audiences.length == 0 ? "" : " (" + label.apply(AUDIENCE) + " holds " + audiences.length + " values)")
+            + ": the resource identifier, an https URL such as https://api.example.com");
+      }
+      identifier = audiences[0];
+      resourceLabel = label.apply(AUDIENCE) + " (the default of " + label.apply(RESOURCE) + ")";
+    }
+    ProtectedResourceMetadata.Builder metadata;
+    try {
+      metadata = ProtectedResourceMetadata.builder(identifier);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(resourceLabel + ": " + e.getMessage(), e);
+    }
+    String issuer = value(ISSUER);
+    if (issuer != null) {
+      apply(ISSUER, () -> {
+        List<String> servers = new ArrayList<>();
+        for (String one : list(issuer)) {
+          servers.add(TrustedIssuer.builder(one).build().issuer());
+        }
+        metadata.authorizationServers(servers.toArray(new String[0]));
+      });
+    }
+    if (name != null) {
+      apply(RESOURCE_NAME, () -> metadata.resourceName(name));
+    }
+    if (documentation != null) {
+      apply(RESOURCE_DOCUMENTATION, () -> metadata.resourceDocumentation(documentation));
+    }
+    resource.publishMetadata(metadata.build());
+    if (publicUrl != null) {
+      URI url;
+      try {
+        url = new URI(publicUrl);
+      } catch (java.net.URISyntaxException e) {
+        throw new IllegalArgumentException(label.apply(PUBLIC_URL) + " is not a URI: " + e.getMessage(), e);
+      }
+      apply(PUBLIC_URL, () -> resource.publicUrl(url));
+    }
   }
 
   /**

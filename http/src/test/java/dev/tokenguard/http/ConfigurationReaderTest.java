@@ -44,7 +44,8 @@ class ConfigurationReaderTest {
   @Test
   void theNamesAreTheDocumentedOnes() {
     assertThat(ConfigurationReader.names()).containsExactly("accept-form-token", "accept-query-token", "allow-options",
-        "audience", "issuer", "jwks-uri", "public-paths", "realm", "retry-after-seconds", "scope-claims", "scope-rules");
+        "audience", "issuer", "jwks-uri", "public-paths", "public-url", "realm", "resource", "resource-documentation",
+        "resource-name", "retry-after-seconds", "scope-claims", "scope-rules");
   }
 
   @Nested
@@ -222,6 +223,65 @@ class ConfigurationReaderTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("init parameter jwks-uri applies to a single issuer; with 2 in init parameter issuer each one's keys are"
             + " found through discovery");
+  }
+
+  /** RFC 9728: the metadata settings publish the document; authorization_servers are the issuers. */
+  @Nested
+  class Metadata {
+    private final Map<String, String> base = with(BASE, "issuer", "tenant.us.auth0.com https://login.example.com/",
+        "scope-rules", "/mcp=mcp:tools; /mcp/admin=mcp:admin acr=urn:mfa");
+
+    @Test
+    void theSettingsPublishTheDocumentAndNameItInEveryChallenge() throws IOException {
+      try (ProtectedResource r = resource(with(base, "resource", "https://mcp.example.com/mcp", "public-url", "http://127.0.0.1:8080",
+          "resource-name", "Example MCP", "resource-documentation", "https://mcp.example.com/docs"))) {
+        assertThat(r.metadata().orElseThrow().toJson()).isEqualTo("{\"resource\":\"https://mcp.example.com/mcp\","
+            + "\"authorization_servers\":[\"https://tenant.us.auth0.com/\",\"https://login.example.com/\"],"
+            + "\"scopes_supported\":[\"mcp:tools\",\"mcp:admin\"],\"bearer_methods_supported\":[\"header\"],"
+            + "\"resource_name\":\"Example MCP\",\"resource_documentation\":\"https://mcp.example.com/docs\"}");
+        assertThat(params(refused(r.decide(InMemoryRequest.get("/mcp")), 401)))
+            .containsEntry("resource_metadata", "http://127.0.0.1:8080/.well-known/oauth-protected-resource/mcp");
+      }
+    }
+
+    @Test
+    void theResourceIsTheSingleAudienceByDefault() {
+      try (ProtectedResource r = resource(with(base, "public-url", "http://localhost:9000"))) {
+        assertThat(r.metadata().orElseThrow().resource()).isEqualTo("https://api.example");
+        assertThat(r.metadataUrl().orElseThrow()).hasToString("http://localhost:9000/.well-known/oauth-protected-resource");
+      }
+      try (ProtectedResource r = resource(with(base, "resource-name", "n"))) {
+        assertThat(r.metadataUrl().orElseThrow()).hasToString("https://api.example/.well-known/oauth-protected-resource");
+      }
+    }
+
+    @Test
+    void withoutAMetadataSettingNothingIsPublished() {
+      try (ProtectedResource r = resource(base)) {
+        assertThat(r.metadata()).isEmpty();
+      }
+    }
+
+    @Test
+    void malformedMetadataSettingsAreNamed() {
+      assertThatThrownBy(() -> resource(with(base, "audience", "https://a.example https://b.example", "public-url", "https://a.example")))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("init parameter resource is required to publish protected-resource metadata")
+          .hasMessageContaining("init parameter audience holds 2 values");
+      assertThatThrownBy(() -> resource(with(base, "audience", "my-api", "resource-name", "n")))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("init parameter audience (the default of init parameter resource): the resource identifier");
+      assertThatThrownBy(() -> resource(with(base, "resource", "http://mcp.example.com")))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("init parameter resource: ");
+      assertThatThrownBy(() -> resource(with(base, "resource", "https://mcp.example.com", "public-url", "mcp.example.com")))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("init parameter public-url: ");
+      assertThatThrownBy(() -> resource(with(base, "resource", "https://mcp.example.com", "public-url", "https://x.example/a b")))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("init parameter public-url is not a URI");
+      assertThatThrownBy(() -> resource(with(base, "resource", "https://mcp.example.com", "resource-documentation", "docs")))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("init parameter resource-documentation: ");
+      assertThatThrownBy(() -> resource(with(base, "resource", "https://mcp.example.com", "resource-name", "a\u0001b")))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("init parameter resource-name: ");
+    }
   }
 
   @Test
