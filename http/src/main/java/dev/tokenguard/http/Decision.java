@@ -50,7 +50,7 @@ public final class Decision {
   }
 
   /** Answered by the resource itself (the metadata document): not for the application, and not a refusal. */
-  static Decision answer(Answer answer) {
+  static Decision answered(Answer answer) {
     return new Decision(null, answer, Map.of(), null);
   }
 

@@ -148,7 +148,7 @@ public final class ProtectedResource implements AutoCloseable {
     }
     String path = Objects.requireNonNull(request.path(), "request.path()");
     if (metadataAnswer != null && metadataPaths.contains(path) && ("GET".equals(request.method()) || "HEAD".equals(request.method()))) {
-      return Decision.answer(metadataAnswer);
+      return Decision.answered(metadataAnswer);
     }
     AccessRules.Rule rule = rules.match(path.isEmpty() ? "/" : path);
     if (rule.isPublic) {
