@@ -10,4 +10,6 @@ module dev.tokenguard.http {
   // Its API takes an AccessTokenVerifier and Requirements and hands out AccessTokens.
   requires transitive dev.tokenguard;
   requires org.slf4j;
+  // The protected-resource metadata document (RFC 9728) is written with jackson-core's generator.
+  requires com.fasterxml.jackson.core;
 }

@@ -5,9 +5,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Which paths are public and what the others require, failing safe (the semantics are documented
@@ -52,10 +54,18 @@ final class AccessRules {
   private final Map<String, Rule> exact;
   /** Prefix rules, longest prefix first; the key is the covered path ({@code ""} for everything). */
   private final List<Map.Entry<String, Rule>> prefixes;
+  /** Every scope a requirement names, in the order the rules were added. */
+  private final List<String> scopes;
 
-  private AccessRules(Map<String, Rule> exact, List<Map.Entry<String, Rule>> prefixes) {
+  private AccessRules(Map<String, Rule> exact, List<Map.Entry<String, Rule>> prefixes, List<String> scopes) {
     this.exact = exact;
     this.prefixes = prefixes;
+    this.scopes = scopes;
+  }
+
+  /** Every scope the requirements name, each once, in the order the rules were added (for {@code scopes_supported}). */
+  List<String> scopes() {
+    return scopes;
   }
 
   /** The rule for {@code path} (the path within the application, starting with {@code /}). */
@@ -91,6 +101,7 @@ final class AccessRules {
     private final Map<String, Rule> exact = new LinkedHashMap<>();
     /** Prefix rules by covered path. */
     private final Map<String, Rule> prefixes = new LinkedHashMap<>();
+    private final Set<String> scopes = new LinkedHashSet<>();
 
     Builder permit(String pattern) {
       checkPattern(pattern);
@@ -123,6 +134,7 @@ final class AccessRules {
         }
       }
       addPrefix(base, new Rule(pattern, false, requirement));
+      scopes.addAll(requirement.scopes());
       return this;
     }
 
@@ -131,7 +143,7 @@ final class AccessRules {
       sorted.sort(Comparator.comparingInt((Map.Entry<String, Rule> e) -> e.getKey().length()).reversed());
       List<Map.Entry<String, Rule>> frozen = new ArrayList<>(sorted.size());
       sorted.forEach(e -> frozen.add(Map.entry(e.getKey(), e.getValue())));
-      return new AccessRules(Map.copyOf(new HashMap<>(exact)), List.copyOf(frozen));
+      return new AccessRules(Map.copyOf(new HashMap<>(exact)), List.copyOf(frozen), List.copyOf(scopes));
     }
 
     private void addPrefix(String base, Rule rule) {

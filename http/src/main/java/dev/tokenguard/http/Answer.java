@@ -8,17 +8,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The complete HTTP answer to a refused request, ready for an adapter to write as it is: the
- * status, the header fields in order, the content type and the body.
+ * The complete HTTP answer to a request the application must not see, ready for an adapter to
+ * write as it is: the status, the header fields in order, the content type and the body.
  *
- * <p>Answers follow RFC 6750 section 3: 400 {@code invalid_request}, 401 without an error (no
- * credentials) or with {@code invalid_token}, 403 {@code insufficient_scope}, and 503 with {@code
- * Retry-After} when the issuer's keys are unavailable. Every answer carries at least one {@code
+ * <p>Refusals follow RFC 6750 section 3 and RFC 9470 section 3: 400 {@code invalid_request}, 401
+ * without an error (no credentials) or with {@code invalid_token} or {@code
+ * insufficient_user_authentication}, 403 {@code insufficient_scope}, and 503 with {@code
+ * Retry-After} when the issuer's keys are unavailable. Every refusal carries at least one {@code
  * WWW-Authenticate} challenge (RFC 9110 section 11.6.1); a header field may have several values
  * (several challenges, one per value), which the adapter must send as separate field lines or
- * join with {@code ", "}, never replace. The body is a small JSON object, {@code
+ * join with {@code ", "}, never replace. Its body is a small JSON object, {@code
  * {"error":"...","error_description":"..."}}, in ASCII. Nothing in an answer repeats what the
  * client sent.
+ *
+ * <p>The one answer that is not a refusal is 200 with the resource's protected-resource metadata
+ * (RFC 9728 section 3.2), without a challenge. Adapters write it exactly as they write refusals;
+ * for a {@code HEAD} request they send the status and header fields without the body (most
+ * servers drop a {@code HEAD} body themselves).
  *
  * <p>Immutable and thread-safe.
  */
@@ -38,18 +44,20 @@ public final class Answer {
   /**
    * The HTTP status code.
    *
-   * @return 400, 401, 403 or 503
+   * @return 400, 401, 403 or 503 for a refusal; 200 for the metadata document
    */
   public int status() {
     return status;
   }
 
   /**
-   * The header fields to send, by name in the order to send them, each with its values in order:
-   * {@code WWW-Authenticate} (one value per challenge), {@code Retry-After} (seconds, on a 503),
-   * {@code Cache-Control: no-store} and {@code X-Content-Type-Options: nosniff}. Names are spelled
-   * as listed here. The map and its lists are unmodifiable. {@code Content-Type} is not among them
-   * (see {@link #contentType()}).
+   * The header fields to send, by name in the order to send them, each with its values in order.
+   * A refusal: {@code WWW-Authenticate} (one value per challenge), {@code Retry-After} (seconds, on
+   * a 503), {@code Cache-Control: no-store} and {@code X-Content-Type-Options: nosniff}. The
+   * metadata document: {@code Cache-Control: public, max-age=3600}, {@code X-Content-Type-Options:
+   * nosniff} and {@code Access-Control-Allow-Origin: *}. Names are spelled as listed here; more may
+   * be added (issue 12: {@code DPoP-Nonce}), so write every one. The map and its lists are
+   * unmodifiable. {@code Content-Type} is not among them (see {@link #contentType()}).
    *
    * @return header name to its values, both in sending order; unmodifiable
    */
@@ -69,7 +77,8 @@ public final class Answer {
   /**
    * The body to send.
    *
-   * @return a JSON object of printable ASCII, under 1 KiB; a fresh copy on each call
+   * @return a JSON object of printable ASCII (a refusal's under 1 KiB; the metadata document as
+   *     large as its members); a fresh copy on each call
    */
   public byte[] body() {
     return body.clone();

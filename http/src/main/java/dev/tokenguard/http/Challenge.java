@@ -8,17 +8,21 @@ import java.util.Objects;
 /**
  * One authentication challenge (RFC 9110 section 11.6.1): an auth-scheme and its auth-params in
  * order, rendered as one {@code WWW-Authenticate} value. Every value is filtered when it is added
- * and quoted when it is rendered, so nothing a client sent can shape the header. Immutable.
+ * and quoted when it is rendered (a value added as a token, such as RFC 9470's {@code max_age},
+ * is digits only and rendered bare), so nothing a client sent can shape the header. Immutable.
  */
 final class Challenge {
   static final String BEARER = "Bearer";
 
   private final String scheme;
   private final List<Map.Entry<String, String>> params;
+  /** The names of the params rendered as a bare token rather than a quoted-string. */
+  private final List<String> tokens;
 
-  private Challenge(String scheme, List<Map.Entry<String, String>> params) {
+  private Challenge(String scheme, List<Map.Entry<String, String>> params, List<String> tokens) {
     this.scheme = scheme;
     this.params = List.copyOf(params);
+    this.tokens = List.copyOf(tokens);
   }
 
   /** A challenge for {@code scheme} with {@code realm} as its first auth-param. */
@@ -41,14 +45,20 @@ final class Challenge {
   }
 
   /**
-   * {@code scheme name="value", name="value"}: each value a quoted-string (RFC 9110 section
-   * 5.6.4) with {@code "} and {@code \} escaped and anything outside printable ASCII dropped.
+   * {@code scheme name="value", name="value", name=token}: each value a quoted-string (RFC 9110
+   * section 5.6.4) with {@code "} and {@code \} escaped and anything outside printable ASCII
+   * dropped; a value added with {@link Builder#tokenParam} bare (it is digits only).
    */
   String render() {
     StringBuilder sb = new StringBuilder(scheme);
     for (int i = 0; i < params.size(); i++) {
-      sb.append(i == 0 ? " " : ", ").append(params.get(i).getKey()).append('=');
-      appendQuoted(sb, params.get(i).getValue());
+      Map.Entry<String, String> p = params.get(i);
+      sb.append(i == 0 ? " " : ", ").append(p.getKey()).append('=');
+      if (tokens.contains(p.getKey())) {
+        sb.append(p.getValue());
+      } else {
+        appendQuoted(sb, p.getValue());
+      }
     }
     return sb.toString();
   }
@@ -62,6 +72,7 @@ final class Challenge {
   static final class Builder {
     private final String scheme;
     private final List<Map.Entry<String, String>> params = new ArrayList<>();
+    private final List<String> tokens = new ArrayList<>();
 
     private Builder(String scheme) {
       this.scheme = Objects.requireNonNull(scheme, "scheme");
@@ -79,6 +90,30 @@ final class Challenge {
       return this;
     }
 
+    /** Adds {@code name=value} with a non-negative integer rendered bare, as a token (RFC 9110 section 11.2). */
+    Builder tokenParam(String name, long value) {
+      if (value < 0) {
+        throw new IllegalArgumentException("auth-param " + name + " must not be negative, was " + value);
+      }
+      param(name, Long.toString(value));
+      tokens.add(name);
+      return this;
+    }
+
+    /**
+     * Adds RFC 9470 section 3's {@code acr_values}: the values in order of preference, each kept
+     * to RFC 6750 scope-token characters, space-separated; nothing when none is left.
+     */
+    Builder acrValues(List<String> acrValues) {
+      String joined = joinRestricted(acrValues);
+      return joined.isEmpty() ? this : param("acr_values", joined);
+    }
+
+    /** Adds RFC 9470 section 3's {@code max_age}: whole seconds, as a token. */
+    Builder maxAge(long seconds) {
+      return tokenParam("max_age", seconds);
+    }
+
     /** Adds {@code error} and {@code error_description}, the latter kept to the characters RFC 6750 section 3 allows. */
     Builder error(String error, String description) {
       return param("error", restrict(error, false)).param("error_description", restrict(description, true));
@@ -86,9 +121,18 @@ final class Challenge {
 
     /** Adds {@code scope}: the scope tokens, each kept to RFC 6750 scope-token characters, space-separated; nothing when none is left. */
     Builder scope(List<String> scopes) {
+      String joined = joinRestricted(scopes);
+      return joined.isEmpty() ? this : param("scope", joined);
+    }
+
+    Challenge build() {
+      return new Challenge(scheme, params, tokens);
+    }
+
+    private static String joinRestricted(List<String> values) {
       StringBuilder joined = new StringBuilder();
-      for (String scope : scopes) {
-        String s = restrict(scope, false);
+      for (String value : values) {
+        String s = restrict(value, false);
         if (!s.isEmpty()) {
           if (joined.length() > 0) {
             joined.append(' ');
@@ -96,11 +140,7 @@ final class Challenge {
           joined.append(s);
         }
       }
-      return joined.length() == 0 ? this : param("scope", joined.toString());
-    }
-
-    Challenge build() {
-      return new Challenge(scheme, params);
+      return joined.toString();
     }
   }
 

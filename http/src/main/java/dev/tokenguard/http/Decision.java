@@ -7,13 +7,17 @@ import java.util.Optional;
 
 /**
  * What {@link ProtectedResource#decide(ResourceRequest)} concluded about one request: let it
- * through to the application, or refuse it with an {@link Answer}.
+ * through to the application, or answer it with an {@link Answer} without calling the application.
  *
  * <p>An allowed request carries the verified {@link AccessToken} (none on a public path or a CORS
  * preflight let through) and the header fields to add to the application's response (for example
  * {@code Cache-Control: private} when the token came in the URI query, RFC 6750 section 2.3). A
- * refused request carries the complete answer, and the application must not be called. Either way,
- * when the form body was read to look for a token, {@link #consumedBody()} holds it.
+ * request that is not allowed carries the complete answer, and the application must not be called:
+ * usually a refusal (400, 401, 403, 503), but also the resource's own 200 answer with its
+ * protected-resource metadata (RFC 9728) at the well-known path. An adapter writes every answer
+ * the same way, whatever its status, so every front door serves the metadata without code of its
+ * own. Either way, when the form body was read to look for a token, {@link #consumedBody()} holds
+ * it.
  *
  * <p>Immutable and thread-safe.
  */
@@ -45,10 +49,16 @@ public final class Decision {
     return new Decision(null, answer, Map.of(), consumedBody);
   }
 
+  /** Answered by the resource itself (the metadata document): not for the application, and not a refusal. */
+  static Decision answered(Answer answer) {
+    return new Decision(null, answer, Map.of(), null);
+  }
+
   /**
    * Whether the request may reach the application.
    *
-   * @return true when allowed; false when {@link #answer()} must be sent instead
+   * @return true when allowed; false when {@link #answer()} must be sent instead (a refusal, or the
+   *     resource's own answer such as its metadata document)
    */
   public boolean isAllowed() {
     return answer == null;
@@ -76,7 +86,8 @@ public final class Decision {
   }
 
   /**
-   * For a refused request, the answer to send (and nothing else).
+   * For a request that is not allowed, the answer to send (and nothing else): a refusal, or a 200
+   * with the resource's metadata document. Write it whatever its status is.
    *
    * @return the answer, or empty when the request is allowed
    */
@@ -96,11 +107,11 @@ public final class Decision {
     return consumedBody == null ? Optional.empty() : Optional.of(consumedBody.clone());
   }
 
-  /** {@code allowed (subject ...)}, {@code allowed (public)} or {@code refused 401 ...}; never the token. */
+  /** {@code allowed (subject ...)}, {@code allowed (public)}, {@code refused 401 ...} or {@code answered 200 ...}; never the token. */
   @Override
   public String toString() {
     if (answer != null) {
-      return "refused " + answer;
+      return (answer.status() < 400 ? "answered " : "refused ") + answer;
     }
     return token == null ? "allowed (public)" : "allowed (subject " + token.subject() + ")";
   }

@@ -6,10 +6,13 @@ import dev.tokenguard.Requirement;
 import dev.tokenguard.TokenRequest;
 import dev.tokenguard.TokenVerificationException;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * An API protected by OAuth 2.0 access tokens, as the HTTP layer sees it: the realm, which paths
@@ -33,13 +36,25 @@ import java.util.Objects;
  * such as Basic: 401 with a challenge without error; a malformed request (two {@code
  * Authorization} lines, {@code Bearer} without a token, a token without its {@code Bearer} scheme,
  * a token sent by two methods, a repeated or disabled {@code access_token} parameter): 400 {@code
- * invalid_request}; a token the verifier refuses: 401 {@code invalid_token}; a valid token that
- * does not meet the path's {@link Requirement}: 403 {@code insufficient_scope} with {@code
- * scope="..."}; the issuer's keys unavailable: 503 with {@code Retry-After} and a challenge without
- * error. The requirement is checked by the verifier ({@link TokenRequest#requiring(Requirement)}),
- * the one place scopes are evaluated. Descriptions are fixed sentences; nothing from the request is
- * echoed. Refusals are logged at DEBUG (logger {@code dev.tokenguard.http.ProtectedResource}),
- * never with the token.
+ * invalid_request}; a token the verifier refuses: 401 {@code invalid_token}; a valid token whose
+ * user authentication does not meet the path's {@link Requirement} ({@link
+ * Requirement#withAcrValues}, {@link Requirement#withMaxAge}): 401 {@code
+ * insufficient_user_authentication} with {@code acr_values="..."} and {@code max_age=N} (RFC 9470
+ * section 3, and {@code scope="..."} when scopes are lacking too); a valid token without the
+ * path's scopes: 403 {@code insufficient_scope} with {@code scope="..."}; the issuer's keys
+ * unavailable: 503 with {@code Retry-After} and a challenge without error. The requirement is
+ * checked by the verifier ({@link TokenRequest#requiring(Requirement)}), the one place it is
+ * evaluated. Descriptions are fixed sentences; nothing from the request is echoed. Refusals are
+ * logged at DEBUG (logger {@code dev.tokenguard.http.ProtectedResource}), never with the token.
+ *
+ * <p><b>Protected-resource metadata</b> (RFC 9728), when {@link Builder#publishMetadata published}:
+ * a {@code GET} or {@code HEAD} of the document's {@link ProtectedResourceMetadata#wellKnownPath()
+ * well-known path} (or of the bare {@code /.well-known/oauth-protected-resource}, where MCP clients
+ * look next) is answered by the resource itself, without a token, with a 200 {@link Answer} holding
+ * the JSON document (see {@link #metadata()}); and every challenge of every refusal carries {@code
+ * resource_metadata="<absolute URL of the document>"} (RFC 9728 section 5.1; the MCP authorization
+ * specification requires it on 401 and asks for it on 403), built from the configured {@link
+ * Builder#publicUrl public URL}, never from the request's {@code Host} or forwarding headers.
  *
  * <p>Immutable and thread-safe: build one per API and share it. A resource made by {@link
  * ConfigurationReader#protectedResource()} owns the verifier it built, and {@link #close()} closes
@@ -57,6 +72,14 @@ public final class ProtectedResource implements AutoCloseable {
   final long retryAfterSeconds;
   private final boolean ownsVerifier;
   private final Refusals refusals;
+  /** The published metadata as served, or null. */
+  private final ProtectedResourceMetadata metadata;
+  /** The absolute URL {@code resource_metadata} names, or null. */
+  private final URI metadataUrl;
+  /** The request paths the metadata is served at (decoded); empty when none is published. */
+  final Set<String> metadataPaths;
+  /** The 200 answer with the metadata, or null. */
+  private final Answer metadataAnswer;
 
   private ProtectedResource(Builder b) {
     this.verifier = b.verifier;
@@ -66,8 +89,34 @@ public final class ProtectedResource implements AutoCloseable {
     this.allowPreflight = b.allowPreflight;
     this.retryAfterSeconds = (b.retryAfter != null ? b.retryAfter : DEFAULT_RETRY_AFTER).toSeconds();
     this.ownsVerifier = b.ownsVerifier;
-    this.refusals = new Refusals(realm, retryAfterSeconds);
+    if (b.metadata != null) {
+      this.metadata = b.metadata.publishedBy(rules.scopes(), ProtectedResourceMetadata.bearerMethods(b.acceptForm, b.acceptQuery));
+      String base = b.publicUrl != null ? b.publicUrl : origin(metadata.resourceUri());
+      this.metadataUrl = URI.create(base + metadata.wellKnownPath());
+      this.metadataPaths = metadata.servedPaths();
+      this.metadataAnswer = new Answer.Builder(200)
+          .header("Cache-Control", "public, max-age=" + METADATA_MAX_AGE.toSeconds())
+          .header("X-Content-Type-Options", "nosniff")
+          .header("Access-Control-Allow-Origin", "*")
+          .body(metadata.toJson())
+          .build();
+    } else {
+      this.metadata = null;
+      this.metadataUrl = null;
+      this.metadataPaths = Set.of();
+      this.metadataAnswer = null;
+    }
+    this.refusals = new Refusals(realm, retryAfterSeconds, metadataUrl == null ? null : metadataUrl.toString(),
+        List.of(Refusals.Scheme.BEARER));
   }
+
+  /**
+   * How long caches may keep the metadata document ({@code Cache-Control: public, max-age=3600};
+   * RFC 9728 section 7.10): it changes only with the configuration, that is with a restart, and a
+   * client that must see a change sooner is told by the {@code resource_metadata} of the next
+   * challenge (RFC 9728 section 5.2).
+   */
+  static final Duration METADATA_MAX_AGE = Duration.ofHours(1);
 
   /**
    * A builder for a resource whose tokens {@code verifier} checks. The resource does not own the
@@ -100,6 +149,9 @@ public final class ProtectedResource implements AutoCloseable {
       return Decision.allowPublic();
     }
     String path = Objects.requireNonNull(request.path(), "request.path()");
+    if (metadataAnswer != null && metadataPaths.contains(path) && ("GET".equals(request.method()) || "HEAD".equals(request.method()))) {
+      return Decision.answered(metadataAnswer);
+    }
     AccessRules.Rule rule = rules.match(path.isEmpty() ? "/" : path);
     if (rule.isPublic) {
       return Decision.allowPublic();
@@ -157,6 +209,7 @@ public final class ProtectedResource implements AutoCloseable {
       token = verifier.verify(TokenRequest.bearer(found.token).requiring(requirement));
     } catch (TokenVerificationException e) {
       String why = e.reason() == TokenVerificationException.Reason.INSUFFICIENT_SCOPE
+          || e.reason() == TokenVerificationException.Reason.INSUFFICIENT_USER_AUTHENTICATION
           ? e.reason().name() + ", rule " + source
           : e.reason().name();
       return Decision.refuse(refusals.refused(e, why), found.body);
@@ -164,6 +217,30 @@ public final class ProtectedResource implements AutoCloseable {
     // RFC 6750 2.3: a response to a request carrying the token in the URI should not be shared.
     Map<String, List<String>> headers = found.fromQuery ? Map.of("Cache-Control", List.of("private")) : Map.of();
     return Decision.allow(token, headers, found.body);
+  }
+
+  /**
+   * The protected-resource metadata this resource publishes (RFC 9728), as it serves it: the
+   * document given to {@link Builder#publishMetadata}, with {@code scopes_supported} from the
+   * access rules (every scope a requirement names, in the order the rules were added) unless it
+   * names its own, and {@code bearer_methods_supported} as this resource accepts tokens ({@code
+   * header}, and {@code body} and {@code query} when enabled).
+   *
+   * @return the document, or empty when none is published
+   */
+  public Optional<ProtectedResourceMetadata> metadata() {
+    return Optional.ofNullable(metadata);
+  }
+
+  /**
+   * The absolute URL of the metadata document that challenges name in {@code resource_metadata}
+   * (RFC 9728 section 5.1): the {@link Builder#publicUrl public URL} (by default the origin of the
+   * resource identifier) followed by {@link ProtectedResourceMetadata#wellKnownPath()}.
+   *
+   * @return the URL, or empty when no metadata is published
+   */
+  public Optional<URI> metadataUrl() {
+    return Optional.ofNullable(metadataUrl);
   }
 
   /**
@@ -181,7 +258,12 @@ public final class ProtectedResource implements AutoCloseable {
   /** The realm and the rules, for logs. */
   @Override
   public String toString() {
-    return "ProtectedResource{realm=" + realm + ", rules=" + rules + "}";
+    return "ProtectedResource{realm=" + realm + ", rules=" + rules + (metadataUrl == null ? "" : ", metadata=" + metadataUrl) + "}";
+  }
+
+  /** {@code scheme://authority} of {@code uri}, as written in it. */
+  private static String origin(URI uri) {
+    return uri.getScheme() + "://" + uri.getRawAuthority();
   }
 
   private static boolean isCorsPreflight(ResourceRequest request) {
@@ -226,6 +308,8 @@ public final class ProtectedResource implements AutoCloseable {
     private boolean acceptQuery;
     private boolean acceptForm;
     private boolean ownsVerifier;
+    private ProtectedResourceMetadata metadata;
+    private String publicUrl;
 
     private Builder(AccessTokenVerifier verifier) {
       this.verifier = verifier;
@@ -381,6 +465,67 @@ public final class ProtectedResource implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Publishes {@code metadata} (RFC 9728): the resource answers a {@code GET} or {@code HEAD} of
+     * its {@link ProtectedResourceMetadata#wellKnownPath() well-known path}, and of the bare {@code
+     * /.well-known/oauth-protected-resource}, itself, without a token and before any access rule,
+     * with 200 and the JSON document ({@code Content-Type: application/json}, {@code
+     * Cache-Control: public, max-age=3600}, {@code Access-Control-Allow-Origin: *} so browser-based
+     * clients can read it); other methods on those paths go through the access rules like any
+     * request. {@code scopes_supported} is filled in from the access rules unless the document
+     * names its own, and {@code bearer_methods_supported} from the methods this resource accepts
+     * (see {@link ProtectedResource#metadata()}). Every challenge then carries {@code
+     * resource_metadata} with the document's absolute URL (see {@link #publicUrl(URI)}).
+     *
+     * <p>The paths are matched against {@link ResourceRequest#path()}, the path within the
+     * application: an application mounted below the host root (a servlet context path) serves the
+     * document below that prefix too, so its {@link #publicUrl(URI) public URL} must include the
+     * prefix, and clients find the document through the challenges rather than at the host's
+     * well-known location.
+     *
+     * @param metadata the document; for an MCP server with {@code authorization_servers} set
+     * @return this builder
+     * @throws NullPointerException when {@code metadata} is null
+     * @throws IllegalStateException when metadata was already published
+     */
+    public Builder publishMetadata(ProtectedResourceMetadata metadata) {
+      Objects.requireNonNull(metadata, "metadata");
+      if (this.metadata != null) {
+        throw new IllegalStateException("metadata was already published for " + this.metadata.resource());
+      }
+      this.metadata = metadata;
+      return this;
+    }
+
+    /**
+     * The absolute URL at which clients reach this application's paths (the paths of {@link
+     * ResourceRequest#path()}), the base of the {@code resource_metadata} URL in every challenge:
+     * {@code publicUrl + wellKnownPath}. Default: the origin of the resource identifier ({@code
+     * https://mcp.example.com} for {@code https://mcp.example.com/mcp}), which is the URL RFC 9728
+     * section 3 derives. Set it when the API is reached elsewhere (another host or port, a local
+     * address during development, a path prefix such as a servlet context path or a proxy's).
+     * Never taken from a request: a {@code Host} or {@code X-Forwarded-Host} header is whatever
+     * the client says, and would let it point other clients' discovery anywhere.
+     *
+     * @param publicUrl an absolute https URL (http only for a loopback host) without user info,
+     *     query or fragment, e.g. {@code https://api.example.com} or {@code
+     *     http://127.0.0.1:8080}; a trailing slash is dropped
+     * @return this builder
+     * @throws NullPointerException when {@code publicUrl} is null
+     * @throws IllegalArgumentException when not such a URL
+     * @throws IllegalStateException when the public URL was already set
+     */
+    public Builder publicUrl(URI publicUrl) {
+      Objects.requireNonNull(publicUrl, "publicUrl");
+      if (this.publicUrl != null) {
+        throw new IllegalStateException("publicUrl was already set to " + this.publicUrl);
+      }
+      String value = publicUrl.toString();
+      Urls.check("publicUrl", value, false);
+      this.publicUrl = value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+      return this;
+    }
+
     /** For {@link ConfigurationReader}: the resource owns the verifier and closes it. */
     Builder ownsVerifier() {
       this.ownsVerifier = true;
@@ -391,8 +536,12 @@ public final class ProtectedResource implements AutoCloseable {
      * Builds the resource. The builder may be used again.
      *
      * @return the resource; immutable and thread-safe
+     * @throws IllegalStateException when a public URL is set but no metadata is published
      */
     public ProtectedResource build() {
+      if (publicUrl != null && metadata == null) {
+        throw new IllegalStateException("publicUrl is the base of the metadata URL: publish metadata too (publishMetadata)");
+      }
       return new ProtectedResource(this);
     }
   }

@@ -6,10 +6,14 @@
  *   <li>{@link dev.tokenguard.http.ResourceRequest}: what an adapter exposes of a request (method,
  *       path, headers, query, content type, body);
  *   <li>{@link dev.tokenguard.http.ProtectedResource}: the access rules (public paths, {@link
- *       dev.tokenguard.Requirement}s per path), strict RFC 6750 section 2 credential parsing, and
- *       the one mapping from a refusal to its RFC 6750 section 3 answer;
+ *       dev.tokenguard.Requirement}s per path, scopes and RFC 9470 step-up), strict RFC 6750
+ *       section 2 credential parsing, the one mapping from a refusal to its RFC 6750 / RFC 9470
+ *       section 3 answer, and the RFC 9728 metadata it serves itself;
+ *   <li>{@link dev.tokenguard.http.ProtectedResourceMetadata}: the protected-resource metadata
+ *       document (RFC 9728) and the well-known path it belongs at;
  *   <li>{@link dev.tokenguard.http.Decision} and {@link dev.tokenguard.http.Answer}: what to do with
- *       the request, and the exact answer (status, headers, body) when it is refused;
+ *       the request, and the exact answer (status, headers, body) when the application must not see
+ *       it: a refusal, or the metadata document;
  *   <li>{@link dev.tokenguard.http.ConfigurationReader}: the configuration names and the scope-rule
  *       grammar shared by {@code web.xml} init parameters, framework properties and others.
  * </ul>
@@ -22,8 +26,9 @@
  *   decision.responseHeaders().forEach((name, values) -> values.forEach(v -> response.addHeader(name, v)));
  *   // replay decision.consumedBody() if present, expose decision.accessToken(), call the application
  * } else {
- *   Answer answer = decision.answer().orElseThrow();
- *   // write answer.status(), answer.headers(), answer.contentType() and answer.body()
+ *   Answer answer = decision.answer().orElseThrow();   // a refusal, or 200 with the metadata
+ *   // write answer.status(), every value of answer.headers(), answer.contentType() and
+ *   // answer.body() (no body for HEAD), whatever the status
  * }
  * }</pre>
  */

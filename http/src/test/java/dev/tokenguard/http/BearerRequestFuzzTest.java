@@ -20,9 +20,11 @@ import org.junit.jupiter.api.Timeout;
  * Fuzzes request parsing end to end: the {@code Authorization} header (any number of them), the
  * query string, the method, the content type and a form body, through {@link
  * ProtectedResource#decide} and the real verifier. Every request must either be allowed (with a
- * verified token, or none on a public path) or be refused with 400, 401 or 403, a single
- * well-formed {@code WWW-Authenticate: Bearer} challenge and a small JSON body that repeats
- * nothing the client sent; {@code decide} itself must never throw.
+ * verified token, or none on a public path), be answered with the published RFC 9728 metadata (a
+ * {@code GET} or {@code HEAD} of one of its well-known paths, nothing else), or be refused with
+ * 400, 401 or 403, a single well-formed {@code WWW-Authenticate: Bearer} challenge naming the
+ * metadata and a small JSON body that repeats nothing the client sent; {@code decide} itself must
+ * never throw.
  *
  * <p>An input is text, one directive a line: {@code P:} path, {@code M:} method, {@code A:} an
  * {@code Authorization} header (repeatable), {@code Q:} query string, {@code C:} content type,
@@ -45,7 +47,9 @@ class BearerRequestFuzzTest {
           .permitCorsPreflight()
           .acceptQueryParameter()
           .acceptFormBody()
+          .publishMetadata(ProtectedResourceMetadata.builder("https://api.example.test/api").authorizationServers(ISSUER.issuer()).build())
           .build();
+  private static final String METADATA_URL = "https://api.example.test/.well-known/oauth-protected-resource/api";
   private static final Map<String, String> TOKENS = Map.of(
       "$VALID", ISSUER.accessToken().scopes("read:patients").sign(),
       "$IDTOKEN", ISSUER.idToken().sign(),
@@ -62,7 +66,8 @@ class BearerRequestFuzzTest {
   @Timeout(10)
   @DictionaryEntries({
     "A:", "Q:", "B:", "C:", "M:", "P:", "Bearer ", "bearer ", "Basic ", "DPoP ", "access_token=", "&", "%", "=",
-    "$VALID", "$IDTOKEN", "$EXPIRED", "application/x-www-form-urlencoded", "POST", "OPTIONS"
+    "$VALID", "$IDTOKEN", "$EXPIRED", "application/x-www-form-urlencoded", "POST", "OPTIONS", "HEAD",
+    "/.well-known/oauth-protected-resource", "/api"
   })
   void request(byte[] input) throws Exception {
     FakeRequest request = FakeRequest.parse(new String(input, UTF_8));
@@ -76,16 +81,26 @@ class BearerRequestFuzzTest {
     }
     check(decision.accessToken().isEmpty(), "a refused request carries a token");
     Answer answer = decision.answer().orElseThrow();
+    if (answer.status() == 200) {
+      check(RESOURCE.metadataPaths.contains(request.path) && (request.method.equals("GET") || request.method.equals("HEAD")),
+          "the metadata answered " + request.method + " " + request.path);
+      check(new String(answer.body(), UTF_8).equals(RESOURCE.metadata().orElseThrow().toJson()), "the metadata body");
+      check(!answer.headers().containsKey("WWW-Authenticate"), "the metadata carries a challenge");
+      return;
+    }
     check(REFUSALS.contains(answer.status()), "refused with status " + answer.status());
     List<String> challenges = answer.headers().getOrDefault("WWW-Authenticate", List.of());
     check(challenges.size() == 1, "challenges: " + challenges);
     String challenge = challenges.get(0);
     check(challenge.chars().allMatch(c -> c >= 0x20 && c < 0x7f), "non-printable challenge " + challenge);
     Challenges.assertWellFormed(challenge);
+    check(challenge.endsWith(", resource_metadata=\"" + METADATA_URL + "\""), "challenge without resource_metadata: " + challenge);
     String body = new String(answer.body(), UTF_8);
     check(body.startsWith("{") && body.endsWith("}") && body.length() < 512, "body " + body);
+    // The metadata URL is configuration, checked exactly above: a client sending its text is not echoed.
+    String unconfigured = challenge.substring(0, challenge.length() - (", resource_metadata=\"" + METADATA_URL + "\"").length());
     for (String sent : request.tokenLikeValues()) {
-      check(!body.contains(sent) && !challenge.contains(sent), "the answer repeats what the client sent");
+      check(!body.contains(sent) && !unconfigured.contains(sent), "the answer repeats what the client sent");
     }
   }
 

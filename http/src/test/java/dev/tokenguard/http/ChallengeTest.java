@@ -76,6 +76,49 @@ class ChallengeTest {
   }
 
   @Test
+  void maxAgeIsABareTokenAndAcrValuesAQuotedListInOrder() {
+    assertThat(bearer("r").error("insufficient_user_authentication", "d").acrValues(List.of("urn:b", "urn:a")).maxAge(300).build().render())
+        .isEqualTo("Bearer realm=\"r\", error=\"insufficient_user_authentication\", error_description=\"d\", "
+            + "acr_values=\"urn:b urn:a\", max_age=300");
+    assertThat(bearer("r").acrValues(List.of("a\"b", "\u00e9")).build().render()).isEqualTo("Bearer realm=\"r\", acr_values=\"ab\"");
+    assertThat(bearer("r").acrValues(List.of()).build().render()).isEqualTo("Bearer realm=\"r\"");
+    assertThatThrownBy(() -> bearer("r").maxAge(-1)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /**
+   * The refusal mapping with a second scheme, as issue 12 will configure it: one challenge per
+   * scheme in order, the error only on the challenge of the scheme whose credentials were refused,
+   * {@code resource_metadata} on every challenge, extra header fields after the challenges.
+   */
+  @Test
+  void aSecondSchemeAddsAChallengeWithoutASecondMapping() {
+    Refusals.Scheme dpop = new Refusals.Scheme("DPoP", List.of(Map.entry("algs", "ES256 PS256")));
+    Refusals refusals = new Refusals("r", 30, "https://api.example/.well-known/oauth-protected-resource",
+        List.of(Refusals.Scheme.BEARER, dpop));
+
+    Answer none = refusals.noCredentials("test");
+    assertThat(none.headers().get("WWW-Authenticate")).containsExactly(
+        "Bearer realm=\"r\", resource_metadata=\"https://api.example/.well-known/oauth-protected-resource\"",
+        "DPoP realm=\"r\", algs=\"ES256 PS256\", resource_metadata=\"https://api.example/.well-known/oauth-protected-resource\"");
+
+    Answer proof = refusals.answer(new Refusals.Refusal("bad proof", 401, "invalid_dpop_proof", "The DPoP proof is invalid.",
+        List.of(), List.of(), -1, false, "DPoP", List.of(Map.entry("DPoP-Nonce", "n-1"))));
+    assertThat(proof.headers().get("WWW-Authenticate")).containsExactly(
+        "Bearer realm=\"r\", resource_metadata=\"https://api.example/.well-known/oauth-protected-resource\"",
+        "DPoP realm=\"r\", algs=\"ES256 PS256\", error=\"invalid_dpop_proof\", error_description=\"The DPoP proof is invalid.\", "
+            + "resource_metadata=\"https://api.example/.well-known/oauth-protected-resource\"");
+    assertThat(proof.headers().keySet()).containsExactly("WWW-Authenticate", "DPoP-Nonce", "Cache-Control", "X-Content-Type-Options");
+  }
+
+  @Test
+  void aRetryableRefusalBlamesNoScheme() {
+    Answer answer = new Refusals("r", 17).answer(new Refusals.Refusal("keys", 503, "temporarily_unavailable", "d",
+        List.of(), List.of(), -1, true, Challenge.BEARER, List.of()));
+    assertThat(answer.headers().get("WWW-Authenticate")).containsExactly("Bearer realm=\"r\"");
+    assertThat(answer.headers().get("Retry-After")).containsExactly("17");
+  }
+
+  @Test
   void bodyIsJsonWithEscapedValues() {
     assertThat(Refusals.body("invalid_request", "a \"b\" \\ <c>\n", List.of()))
         .isEqualTo("{\"error\":\"invalid_request\",\"error_description\":\"a \\\"b\\\" \\\\ \\u003cc\\u003e\\u000a\"}");

@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokenguard.AccessTokenVerifier;
+import dev.tokenguard.Requirement;
 import dev.tokenguard.testing.FakeIssuer;
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +44,8 @@ class ConfigurationReaderTest {
   @Test
   void theNamesAreTheDocumentedOnes() {
     assertThat(ConfigurationReader.names()).containsExactly("accept-form-token", "accept-query-token", "allow-options",
-        "audience", "issuer", "jwks-uri", "public-paths", "realm", "retry-after-seconds", "scope-claims", "scope-rules");
+        "audience", "issuer", "jwks-uri", "public-paths", "public-url", "realm", "resource", "resource-documentation",
+        "resource-name", "retry-after-seconds", "scope-claims", "scope-rules");
   }
 
   @Nested
@@ -89,6 +93,19 @@ class ConfigurationReaderTest {
       expected.put("/a=x|", "an any-of rule has an empty scope");
       expected.put("/a=|x", "an any-of rule has an empty scope");
       expected.put("/a=read\"x", "a scope is printable ASCII");
+      expected.put("/a=acr=", "an acr= item has an empty value");
+      expected.put("/a=acr=x|", "an acr= item has an empty value");
+      expected.put("/a=acr=x acr=y", "a rule has one acr= item");
+      expected.put("/a=acr=x\"y", "acr value is printable ASCII");
+      expected.put("/a=x max-age=", "max-age is a whole number of seconds");
+      expected.put("/a=x max-age=-1", "max-age is a whole number of seconds");
+      expected.put("/a=x max-age=5m", "max-age is a whole number of seconds");
+      expected.put("/a=x max-age=2147483648", "max-age is a whole number of seconds");
+      expected.put("/a=x max-age=1 max-age=2", "a rule has one max-age= item");
+      expected.put("/a=x max_age=300", "an item holding = is acr=... or max-age=...");
+      expected.put("/a=x acr =y", "an item holding = is acr=... or max-age=...");
+      expected.put("/a=scope=x", "an item holding = is acr=... or max-age=...");
+      expected.put("/a=b|c acr=x d", "do not mix | (any of) with spaces or commas");
       expected.forEach((rule, message) -> assertThatThrownBy(() -> resource(with(BASE, "scope-rules", rule)))
           .as(rule).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("init parameter scope-rules").hasMessageContaining(message));
@@ -138,6 +155,132 @@ class ConfigurationReaderTest {
       assertThat(r.rules.match("/api/patients/1").requirement.toString()).isEqualTo("all of [read:patients]");
       assertThat(r.rules.match("/api/reports").requirement.toString()).isEqualTo("any of [read:reports, read:admin]");
       assertThat(r.rules.match("/api/both").requirement.toString()).isEqualTo("all of [a, b, c]");
+    }
+  }
+
+  /** The scope-rules grammar: scopes, step-up items (RFC 9470) or both, in any order. */
+  @Test
+  void stepUpItemsReachTheRulesBesideTheScopes() {
+    String mfa = "http://schemas.openid.net/pape/policies/2007/06/multi-factor";
+    Map<String, String> settings = with(BASE, "scope-rules", "/api/patients=read:patients; "
+        + "/api/records=read:patients acr=" + mfa + " max-age=300; /api/transfers=max-age=60;"
+        + "/api/vault=acr=urn:gold|urn:silver, read:vault write:vault; /api/reports=max-age=0 read:reports | read:admin");
+    try (ProtectedResource r = resource(settings)) {
+      assertThat(r.rules.match("/api/records/p-1").requirement)
+          .isEqualTo(Requirement.allScopes("read:patients").withAcrValues(mfa).withMaxAge(Duration.ofSeconds(300)));
+      assertThat(r.rules.match("/api/transfers").requirement).isEqualTo(Requirement.none().withMaxAge(Duration.ofSeconds(60)));
+      assertThat(r.rules.match("/api/vault").requirement)
+          .isEqualTo(Requirement.allScopes("read:vault", "write:vault").withAcrValues("urn:gold", "urn:silver"));
+      assertThat(r.rules.match("/api/reports").requirement)
+          .isEqualTo(Requirement.anyScope("read:reports", "read:admin").withMaxAge(Duration.ZERO));
+      assertThat(r.rules.match("/api/patients").requirement).isEqualTo(Requirement.allScopes("read:patients"));
+    }
+  }
+
+  /** A rule read from text is enforced like one written in code: a wrong acr gets the step-up challenge. */
+  @Test
+  void aStepUpRuleFromTextIsEnforced() throws IOException {
+    try (FakeIssuer issuer = FakeIssuer.start();
+        ProtectedResource r = resource(Map.of("issuer", issuer.issuer(), "audience", issuer.audience(),
+            "jwks-uri", issuer.jwksUri().toString(), "realm", "health-api",
+            "scope-rules", "/api/records=read:patients acr=urn:example:mfa max-age=300"))) {
+      Instant now = issuer.clock().instant();
+      String weak = issuer.accessToken().scopes("read:patients").acr("urn:example:pwd").authTime(now).sign();
+      String strong = issuer.accessToken().scopes("read:patients").acr("urn:example:mfa").authTime(now).sign();
+      assertThat(Answers.challenge(refused(r.decide(InMemoryRequest.get("/api/records").bearer(weak)), 401)))
+          .isEqualTo("Bearer realm=\"health-api\", error=\"insufficient_user_authentication\", "
+              + "error_description=\"A different authentication level is required.\", acr_values=\"urn:example:mfa\", max_age=300");
+      assertThat(r.decide(InMemoryRequest.get("/api/records").bearer(strong)).isAllowed()).isTrue();
+    }
+  }
+
+  /** Several issuers in one setting: each trusted with its own keys found through discovery, no other. */
+  @Test
+  void severalIssuersAreEachTrustedThroughTheirOwnDiscovery() throws IOException {
+    try (FakeIssuer a = FakeIssuer.start(); FakeIssuer b = FakeIssuer.start(); FakeIssuer stranger = FakeIssuer.start();
+        ProtectedResource r = resource(Map.of("issuer", a.issuer() + ", " + b.issuer(), "audience", a.audience(),
+            "scope-claims", "scp", "scope-rules", "/api/patients=read:patients"))) {
+      String fromA = a.accessToken().claim("scp", "read:patients").sign();
+      String fromB = b.accessToken().claim("scp", "read:patients").sign();
+      assertThat(r.decide(InMemoryRequest.get("/api/patients").bearer(fromA)).isAllowed()).isTrue();
+      assertThat(r.decide(InMemoryRequest.get("/api/patients").bearer(fromB)).isAllowed()).isTrue();
+      String scopeClaimFromB = b.accessToken().scopes("read:patients").sign();
+      assertThat(params(refused(r.decide(InMemoryRequest.get("/api/patients").bearer(scopeClaimFromB)), 403)))
+          .as("scope-claims applies to every issuer").containsEntry("scope", "read:patients");
+      assertThat(a.discoveryRequestCount()).isGreaterThanOrEqualTo(1);
+      assertThat(b.discoveryRequestCount()).isGreaterThanOrEqualTo(1);
+      refused(r.decide(InMemoryRequest.get("/api/patients").bearer(stranger.accessToken().sign())), 401);
+      assertThat(stranger.requestCount()).as("an untrusted issuer costs no request").isZero();
+      String keyOfAClaimingB = a.accessToken().issuer(b.issuer()).claim("scp", "read:patients").sign();
+      assertThat(params(refused(r.decide(InMemoryRequest.get("/api/patients").bearer(keyOfAClaimingB)), 401)))
+          .containsEntry("error", "invalid_token");
+    }
+  }
+
+  @Test
+  void jwksUriWithSeveralIssuersIsRefused() {
+    assertThatThrownBy(() -> resource(with(BASE, "issuer", "https://a.example/ https://b.example/", "jwks-uri", "https://a.example/jwks")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("init parameter jwks-uri applies to a single issuer; with 2 in init parameter issuer each one's keys are"
+            + " found through discovery");
+  }
+
+  /** RFC 9728: the metadata settings publish the document; authorization_servers are the issuers. */
+  @Nested
+  class Metadata {
+    private final Map<String, String> base = with(BASE, "issuer", "tenant.us.auth0.com https://login.example.com/",
+        "scope-rules", "/mcp=mcp:tools; /mcp/admin=mcp:admin acr=urn:mfa");
+
+    @Test
+    void theSettingsPublishTheDocumentAndNameItInEveryChallenge() throws IOException {
+      try (ProtectedResource r = resource(with(base, "resource", "https://mcp.example.com/mcp", "public-url", "http://127.0.0.1:8080",
+          "resource-name", "Example MCP", "resource-documentation", "https://mcp.example.com/docs"))) {
+        assertThat(r.metadata().orElseThrow().toJson()).isEqualTo("{\"resource\":\"https://mcp.example.com/mcp\","
+            + "\"authorization_servers\":[\"https://tenant.us.auth0.com/\",\"https://login.example.com/\"],"
+            + "\"scopes_supported\":[\"mcp:tools\",\"mcp:admin\"],\"bearer_methods_supported\":[\"header\"],"
+            + "\"resource_name\":\"Example MCP\",\"resource_documentation\":\"https://mcp.example.com/docs\"}");
+        assertThat(params(refused(r.decide(InMemoryRequest.get("/mcp")), 401)))
+            .containsEntry("resource_metadata", "http://127.0.0.1:8080/.well-known/oauth-protected-resource/mcp");
+      }
+    }
+
+    @Test
+    void theResourceIsTheSingleAudienceByDefault() {
+      try (ProtectedResource r = resource(with(base, "public-url", "http://localhost:9000"))) {
+        assertThat(r.metadata().orElseThrow().resource()).isEqualTo("https://api.example");
+        assertThat(r.metadataUrl().orElseThrow()).hasToString("http://localhost:9000/.well-known/oauth-protected-resource");
+      }
+      try (ProtectedResource r = resource(with(base, "resource-name", "n"))) {
+        assertThat(r.metadataUrl().orElseThrow()).hasToString("https://api.example/.well-known/oauth-protected-resource");
+      }
+    }
+
+    @Test
+    void withoutAMetadataSettingNothingIsPublished() {
+      try (ProtectedResource r = resource(base)) {
+        assertThat(r.metadata()).isEmpty();
+      }
+    }
+
+    @Test
+    void malformedMetadataSettingsAreNamed() {
+      assertThatThrownBy(() -> resource(with(base, "audience", "https://a.example https://b.example", "public-url", "https://a.example")))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("init parameter resource is required to publish protected-resource metadata")
+          .hasMessageContaining("init parameter audience holds 2 values");
+      assertThatThrownBy(() -> resource(with(base, "audience", "my-api", "resource-name", "n")))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("init parameter audience (the default of init parameter resource): the resource identifier");
+      assertThatThrownBy(() -> resource(with(base, "resource", "http://mcp.example.com")))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("init parameter resource: ");
+      assertThatThrownBy(() -> resource(with(base, "resource", "https://mcp.example.com", "public-url", "mcp.example.com")))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("init parameter public-url: ");
+      assertThatThrownBy(() -> resource(with(base, "resource", "https://mcp.example.com", "public-url", "https://x.example/a b")))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("init parameter public-url is not a URI");
+      assertThatThrownBy(() -> resource(with(base, "resource", "https://mcp.example.com", "resource-documentation", "docs")))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("init parameter resource-documentation: ");
+      assertThatThrownBy(() -> resource(with(base, "resource", "https://mcp.example.com", "resource-name", "a\u0001b")))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("init parameter resource-name: ");
     }
   }
 

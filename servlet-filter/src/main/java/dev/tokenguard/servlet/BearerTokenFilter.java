@@ -7,6 +7,7 @@ import dev.tokenguard.http.Answer;
 import dev.tokenguard.http.ConfigurationReader;
 import dev.tokenguard.http.Decision;
 import dev.tokenguard.http.ProtectedResource;
+import dev.tokenguard.http.ProtectedResourceMetadata;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -16,6 +17,7 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
@@ -65,8 +67,11 @@ import java.util.Optional;
  * by {@code ;}; scopes separated by spaces or commas are all required, scopes separated by {@code
  * |} are alternatives), {@code allow-options} ({@code true} lets CORS preflights through), {@code
  * accept-query-token} and {@code accept-form-token} ({@code true} enables those RFC 6750 methods),
- * and {@code retry-after-seconds}. An unknown parameter name stops the filter from starting, so a
- * typo cannot silently drop a rule.
+ * {@code retry-after-seconds}, and the protected-resource metadata settings {@code resource},
+ * {@code public-url}, {@code resource-name} and {@code resource-documentation}. {@code scope-rules}
+ * items may also require step-up authentication: {@code /api/records=read:patients
+ * acr=urn:example:mfa max-age=300} (grammar on {@link ConfigurationReader}). An unknown parameter
+ * name stops the filter from starting, so a typo cannot silently drop a rule.
  *
  * <p>Path patterns are matched against the path within the application (servlet path plus path
  * info, decoded and normalised by the container) and fail safe (details on {@link
@@ -80,11 +85,19 @@ import java.util.Optional;
  * Authorization} headers, {@code Bearer} without a token, a token sent without the {@code Bearer}
  * scheme, a token sent by two methods, a repeated or disabled {@code access_token} query
  * parameter): 400 {@code invalid_request}; a token that fails verification: 401 {@code
- * invalid_token}; a valid token without the scope a path needs: 403 {@code insufficient_scope}
- * with {@code scope="..."}; the issuer's keys unavailable: 503 with {@code Retry-After} and a
- * challenge without an error. Each body is a small JSON object, {@code
+ * invalid_token}; a valid token whose user authentication is not strong or recent enough for the
+ * path: 401 {@code insufficient_user_authentication} with {@code acr_values} and {@code max_age}
+ * (RFC 9470); a valid token without the scope a path needs: 403 {@code insufficient_scope} with
+ * {@code scope="..."}; the issuer's keys unavailable: 503 with {@code Retry-After} and a challenge
+ * without an error. Each body is a small JSON object, {@code
  * {"error":"...","error_description":"..."}} ({@code error} is absent when there were no
  * credentials). Descriptions are fixed sentences; nothing from the request is echoed.
+ *
+ * <p>With {@link Builder#publishMetadata published} protected-resource metadata (RFC 9728), the
+ * filter itself answers {@code GET} and {@code HEAD} of {@code /.well-known/oauth-protected-resource}
+ * (and of that path followed by the resource identifier's path) with the JSON document, and every
+ * challenge carries {@code resource_metadata="..."}; map the filter to {@code /*} so it sees those
+ * paths.
  *
  * <p>On success the application sees the verified {@link AccessToken} through {@link
  * #accessToken(ServletRequest)} (the request attribute {@link #ACCESS_TOKEN_ATTRIBUTE}); {@code
@@ -200,9 +213,9 @@ public final class BearerTokenFilter implements Filter {
     HttpServletResponse res = (HttpServletResponse) response;
 
     Decision decision = r.decide(new ServletResourceRequest(req));
-    Optional<Answer> refusal = decision.answer();
-    if (refusal.isPresent()) {
-      send(refusal.get(), res);
+    Optional<Answer> answer = decision.answer();
+    if (answer.isPresent()) {
+      send(answer.get(), "HEAD".equals(req.getMethod()), res);
       return;
     }
     HttpServletRequest passOn = decision.consumedBody().<HttpServletRequest>map(body -> new FormBodyRequest(req, body)).orElse(req);
@@ -230,8 +243,11 @@ public final class BearerTokenFilter implements Filter {
     }
   }
 
-  /** Writes the whole answer; the response must not be committed yet. */
-  static void send(Answer answer, HttpServletResponse response) throws IOException {
+  /**
+   * Writes the whole answer (a refusal, or the metadata document), without the body for a {@code
+   * HEAD} request; the response must not be committed yet.
+   */
+  static void send(Answer answer, boolean head, HttpServletResponse response) throws IOException {
     byte[] bytes = answer.body();
     response.resetBuffer();
     response.setStatus(answer.status());
@@ -239,7 +255,9 @@ public final class BearerTokenFilter implements Filter {
     response.setContentType(answer.contentType());
     response.setCharacterEncoding("UTF-8");
     response.setContentLength(bytes.length);
-    response.getOutputStream().write(bytes);
+    if (!head) {
+      response.getOutputStream().write(bytes);
+    }
     response.flushBuffer();
   }
 
@@ -395,9 +413,39 @@ public final class BearerTokenFilter implements Filter {
     }
 
     /**
+     * Publishes {@code metadata} (RFC 9728): the filter answers {@code GET} and {@code HEAD} of
+     * its well-known paths itself, and every challenge names the document in {@code
+     * resource_metadata} (details on {@link ProtectedResource.Builder#publishMetadata}).
+     *
+     * @throws NullPointerException when {@code metadata} is null
+     * @throws IllegalStateException when metadata was already published
+     */
+    public Builder publishMetadata(ProtectedResourceMetadata metadata) {
+      resource.publishMetadata(metadata);
+      return this;
+    }
+
+    /**
+     * The absolute URL clients reach this application at (scheme, host, port and context path),
+     * the base of the {@code resource_metadata} URL; default: the origin of the resource
+     * identifier. Never taken from the request's {@code Host} (details on {@link
+     * ProtectedResource.Builder#publicUrl}).
+     *
+     * @throws NullPointerException when {@code publicUrl} is null
+     * @throws IllegalArgumentException unless an absolute https URL (http only for a loopback
+     *     host) without user info, query or fragment
+     * @throws IllegalStateException when the public URL was already set
+     */
+    public Builder publicUrl(URI publicUrl) {
+      resource.publicUrl(publicUrl);
+      return this;
+    }
+
+    /**
      * The filter; immutable and thread-safe.
      *
      * @return the filter; immutable and thread-safe
+     * @throws IllegalStateException when a public URL is set but no metadata is published
      */
     public BearerTokenFilter build() {
       return new BearerTokenFilter(resource.build());

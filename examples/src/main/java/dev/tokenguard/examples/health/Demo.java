@@ -8,6 +8,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,6 +20,7 @@ import java.util.regex.Pattern;
  */
 final class Demo {
   private static final Pattern PARAM = Pattern.compile("(\\w+)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final Pattern MAX_AGE = Pattern.compile("max_age=([0-9]+)");
 
   private final FakeIssuer issuer;
   private final String base;
@@ -62,6 +65,62 @@ final class Demo {
     out.println("TokenGuard health API demo. A fake issuer (" + issuer.issuer() + ") signs the tokens;");
     out.println("the API trusts it exactly as it would trust your Auth0 tenant. Requests just sent:");
     out.println();
+    int unexpected = table(scenarios);
+    if (unexpected < 0) {
+      return;
+    }
+    out.println();
+    out.println(unexpected == 0
+        ? "All " + scenarios.size() + " answers are as expected."
+        : unexpected + " of " + scenarios.size() + " answers were NOT as expected.");
+
+    Instant now = issuer.clock().instant();
+    String mfaToken = issuer.accessToken().subject("auth0|demo-doctor").scopes(HealthApi.READ_PATIENTS)
+        .acr(HealthApi.MFA).amr("pwd", "otp").authTime(now).sign();
+    List<Scenario> stepUp = List.of(
+        new Scenario("multi-factor login just now", "/api/records", mfaToken, 200),
+        new Scenario("password login, no multi-factor acr", "/api/records", issuer.accessToken().subject("auth0|demo-nurse")
+            .scopes(HealthApi.READ_PATIENTS).acr("urn:example:password").amr("pwd").authTime(now).sign(), 401),
+        new Scenario("multi-factor login an hour ago", "/api/records", issuer.accessToken().subject("auth0|demo-doctor")
+            .scopes(HealthApi.READ_PATIENTS).acr(HealthApi.MFA).amr("pwd", "otp").authTime(now.minus(Duration.ofHours(1))).sign(), 401));
+    out.println();
+    out.println("Step-up authentication (RFC 9470): GET /api/records also needs a multi-factor login (acr " + HealthApi.MFA + ")");
+    out.println("at most " + HealthApi.RECORDS_MAX_AGE.toSeconds() + " s old (auth_time). Requests just sent:");
+    out.println();
+    int stepUpUnexpected = table(stepUp);
+    if (stepUpUnexpected < 0) {
+      return;
+    }
+    out.println();
+    out.println(stepUpUnexpected == 0
+        ? "All " + stepUp.size() + " step-up answers are as expected."
+        : stepUpUnexpected + " of " + stepUp.size() + " step-up answers were NOT as expected.");
+    out.println();
+    out.println("Protected-resource metadata (RFC 9728) is at " + base + "/.well-known/oauth-protected-resource;");
+    out.println("every 401 names it in resource_metadata, so clients can find the authorization server.");
+
+    String adminToken = issuer.accessToken().subject("auth0|demo-admin")
+        .scopes(HealthApi.READ_PATIENTS, HealthApi.READ_ADMIN).sign();
+    out.println();
+    out.println("Try it yourself (these tokens are valid for one hour; after each command, the answer it gets):");
+    out.println();
+    out.println("  curl -i " + base + "/api/public   # 200 OK: no token needed");
+    out.println("  curl -i " + base + "/api/patients   # 401: no token (the challenge names the metadata)");
+    out.println("  curl -i " + base + "/api/patients -H \"Authorization: Bearer " + patientsToken + "\"   # 200 OK");
+    out.println("  curl -i " + base + "/api/admin -H \"Authorization: Bearer " + patientsToken + "\"   # 403 insufficient_scope: needs read:admin");
+    out.println("  curl -i " + base + "/api/admin -H \"Authorization: Bearer " + adminToken + "\"   # 200 OK");
+    out.println("  curl -i " + base + "/api/me -H \"Authorization: Bearer " + adminToken + "\"   # 200 OK: the token's subject, client and scopes");
+    out.println("  curl -i " + base + "/api/records -H \"Authorization: Bearer " + mfaToken + "\"   # 200 OK while its multi-factor login is"
+        + " at most 300 s old (plus 60 s clock skew), then 401 insufficient_user_authentication");
+    out.println("  curl -i " + base + "/api/records -H \"Authorization: Bearer " + patientsToken + "\"   # 401 insufficient_user_authentication:"
+        + " no multi-factor login");
+    out.println("  curl -i " + base + "/.well-known/oauth-protected-resource   # 200 OK: the RFC 9728 metadata, no token needed");
+    out.println();
+    out.flush();
+  }
+
+  /** Sends each scenario and prints a table row for it; returns how many got another status, or -1 when interrupted. */
+  private int table(List<Scenario> scenarios) {
     String format = "  %-36s %-18s %-6s %s%n";
     out.printf(format, "scenario", "request", "status", "answer");
     out.printf(format, "-".repeat(36), "-".repeat(18), "-".repeat(6), "-".repeat(50));
@@ -83,28 +142,11 @@ final class Demo {
         answer = "UNEXPECTED: " + e.getMessage();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return;
+        return -1;
       }
       out.printf(format, s.label, "GET " + s.path, status, answer);
     }
-    out.println();
-    out.println(unexpected == 0
-        ? "All " + scenarios.size() + " answers are as expected."
-        : unexpected + " of " + scenarios.size() + " answers were NOT as expected.");
-
-    String adminToken = issuer.accessToken().subject("auth0|demo-admin")
-        .scopes(HealthApi.READ_PATIENTS, HealthApi.READ_ADMIN).sign();
-    out.println();
-    out.println("Try it yourself (these tokens are valid for one hour):");
-    out.println();
-    out.println("  curl -i " + base + "/api/public");
-    out.println("  curl -i " + base + "/api/patients");
-    out.println("  curl -i " + base + "/api/patients -H \"Authorization: Bearer " + patientsToken + "\"");
-    out.println("  curl -i " + base + "/api/admin -H \"Authorization: Bearer " + patientsToken + "\"");
-    out.println("  curl -i " + base + "/api/admin -H \"Authorization: Bearer " + adminToken + "\"");
-    out.println("  curl -i " + base + "/api/me -H \"Authorization: Bearer " + adminToken + "\"");
-    out.println();
-    out.flush();
+    return unexpected;
   }
 
   private HttpResponse<String> call(String path, String token) throws IOException, InterruptedException {
@@ -115,7 +157,10 @@ final class Demo {
     return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  /** "OK", or the challenge's error and description (or realm only, when there were no credentials). */
+  /**
+   * "OK", or the challenge's error, what it asks for ({@code scope}, {@code acr_values}, {@code
+   * max_age}) and description (or the whole challenge, when there were no credentials).
+   */
   static String describe(HttpResponse<String> r) {
     if (r.statusCode() == 200) {
       return "OK";
@@ -127,6 +172,7 @@ final class Demo {
     String error = null;
     String description = null;
     String scope = null;
+    String acrValues = null;
     Matcher m = PARAM.matcher(challenge);
     while (m.find()) {
       switch (m.group(1)) {
@@ -139,6 +185,9 @@ final class Demo {
         case "scope":
           scope = m.group(2);
           break;
+        case "acr_values":
+          acrValues = m.group(2);
+          break;
         default:
           break;
       }
@@ -146,6 +195,18 @@ final class Demo {
     if (error == null) {
       return challenge + " (no error code: the request had no credentials)";
     }
-    return error + (scope != null ? " (needs " + scope + ")" : "") + (description != null ? ": " + description : "");
+    Matcher maxAge = MAX_AGE.matcher(challenge);
+    List<String> needs = new ArrayList<>();
+    if (scope != null) {
+      needs.add(scope);
+    }
+    if (acrValues != null) {
+      needs.add("acr " + acrValues);
+    }
+    if (maxAge.find()) {
+      needs.add("a login at most " + maxAge.group(1) + " s old");
+    }
+    return error + (needs.isEmpty() ? "" : " (needs " + String.join(", ", needs) + ")")
+        + (description != null ? ": " + description : "");
   }
 }

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * The health API's four endpoints. {@link BearerTokenFilter} runs first, so by the time a request
+ * The health API's five endpoints. {@link BearerTokenFilter} runs first, so by the time a request
  * arrives here its token (where one is needed) is verified and has the scope the path requires.
  */
 final class HealthServlet extends HttpServlet {
@@ -41,6 +41,9 @@ final class HealthServlet extends HttpServlet {
       case "/api/me":
         send(resp, 200, me(BearerTokenFilter.accessToken(req).orElseThrow()));
         break;
+      case "/api/records":
+        send(resp, 200, records(req));
+        break;
       default:
         send(resp, 404, Map.of("error", "not_found"));
     }
@@ -53,6 +56,19 @@ final class HealthServlet extends HttpServlet {
     body.put("patients", List.of(
         Map.of("id", "p-001", "name", "Ada Example", "ward", "cardiology"),
         Map.of("id", "p-002", "name", "Alan Example", "ward", "neurology")));
+    return body;
+  }
+
+  private static Map<String, Object> records(HttpServletRequest req) {
+    AccessToken token = BearerTokenFilter.accessToken(req).orElseThrow();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("message", "Records endpoint: your token carries read:patients and a recent multi-factor login.");
+    body.put("requested_by", req.getRemoteUser());
+    body.put("acr", token.acr().orElse(null));
+    body.put("auth_time", token.authTime().map(Object::toString).orElse(null));
+    body.put("records", List.of(
+        Map.of("patient", "p-001", "diagnosis", "hypertension"),
+        Map.of("patient", "p-002", "diagnosis", "migraine")));
     return body;
   }
 

@@ -10,6 +10,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,6 +44,19 @@ class HealthApiIT {
     return r.headers().firstValue("WWW-Authenticate").orElseThrow();
   }
 
+  private static final String MFA = "http://schemas.openid.net/pape/policies/2007/06/multi-factor";
+  private static final String WELL_KNOWN = "/.well-known/oauth-protected-resource";
+
+  /** The challenge of a request without credentials: the realm, and since issue 13 where the metadata is. */
+  private static String noCredentials(String publicUrl) {
+    return "Bearer realm=\"health-api\", resource_metadata=\"" + publicUrl + WELL_KNOWN + "\"";
+  }
+
+  private static String stepUp(String description, String publicUrl) {
+    return "Bearer realm=\"health-api\", error=\"insufficient_user_authentication\", error_description=\"" + description + "\", "
+        + "acr_values=\"" + MFA + "\", max_age=300, resource_metadata=\"" + publicUrl + WELL_KNOWN + "\"";
+  }
+
   @Test
   void demoModeRunsItsScenariosPrintsCurlCommandsAndServes() {
     try (RunningJar app = RunningJar.start(Map.of()).awaitListening()) {
@@ -55,11 +70,28 @@ class HealthApiIT {
           .contains("All 6 answers are as expected.")
           .doesNotContain("UNEXPECTED")
           .contains("curl -i " + app.baseUri() + "/api/public");
+      // Issue 13: the step-up scenarios, in a table of their own.
+      assertThat(out)
+          .containsPattern("multi-factor login just now +GET /api/records +200 +OK")
+          .containsPattern("password login, no multi-factor acr +GET /api/records +401 +insufficient_user_authentication \\(needs acr "
+              + Pattern.quote(MFA) + ", a login at most 300 s old\\): A different authentication level is required.")
+          .containsPattern("multi-factor login an hour ago +GET /api/records +401 +insufficient_user_authentication .*"
+              + "More recent authentication is required.")
+          .contains("All 3 step-up answers are as expected.")
+          .contains("curl -i " + app.baseUri() + "/.well-known/oauth-protected-resource   # 200 OK");
+      // Issue 10 item 11: every printed curl line says the answer it gets.
+      Matcher curl = Pattern.compile("(?m)^  curl -i .*$").matcher(out);
+      int curls = 0;
+      while (curl.find()) {
+        curls++;
+        assertThat(curl.group()).containsPattern("   # (200|401|403)");
+      }
+      assertThat(curls).isEqualTo(9);
 
       assertThat(get(app, "/api/public", null).statusCode()).isEqualTo(200);
       HttpResponse<String> noToken = get(app, "/api/patients", null);
       assertThat(noToken.statusCode()).isEqualTo(401);
-      assertThat(challenge(noToken)).isEqualTo("Bearer realm=\"health-api\"");
+      assertThat(challenge(noToken)).isEqualTo(noCredentials(app.baseUri()));
 
       // The printed commands work as printed.
       Matcher patients = Pattern.compile("curl -i \\S+/api/patients -H \"Authorization: Bearer (\\S+)\"").matcher(out);
@@ -73,6 +105,19 @@ class HealthApiIT {
       assertThat(meAnswer.body())
           .contains("\"sub\":\"auth0|demo-admin\"", "\"scopes\":[\"read:admin\",\"read:patients\"]")
           .containsPattern("\"client_id\":\"client-[^\"]+\"");
+      Matcher records = Pattern.compile("curl -i \\S+/api/records -H \"Authorization: Bearer (\\S+)\"   # 200").matcher(out);
+      assertThat(records.find()).isTrue();
+      HttpResponse<String> record = get(app, "/api/records", records.group(1));
+      assertThat(record.statusCode()).isEqualTo(200);
+      assertThat(record.body()).contains("\"acr\":\"" + MFA + "\"");
+      HttpResponse<String> weak = get(app, "/api/records", patients.group(1));
+      assertThat(weak.statusCode()).isEqualTo(401);
+      assertThat(challenge(weak)).isEqualTo(stepUp("A different authentication level is required.", app.baseUri()));
+
+      HttpResponse<String> metadata = get(app, WELL_KNOWN, null);
+      assertThat(metadata.statusCode()).isEqualTo(200);
+      assertThat(metadata.body()).startsWith("{\"resource\":\"https://health-api.example.test\",\"authorization_servers\":[\"http://127.0.0.1:")
+          .contains("\"scopes_supported\":[\"read:patients\",\"read:admin\"]");
     }
   }
 
@@ -101,7 +146,7 @@ class HealthApiIT {
 
       HttpResponse<String> none = get(app, "/api/me", null);
       assertThat(none.statusCode()).isEqualTo(401);
-      assertThat(challenge(none)).isEqualTo("Bearer realm=\"health-api\"");
+      assertThat(challenge(none)).isEqualTo(noCredentials(app.baseUri()));
 
       for (String bad : new String[] {
           issuer.accessToken().scopes("read:patients").expired().sign(),
@@ -123,6 +168,99 @@ class HealthApiIT {
       assertThat(get(app, "/api/me", issuer.accessToken().sign()).statusCode()).isEqualTo(200);
       assertThat(issuer.discoveryRequestCount()).isZero();
       assertThat(issuer.jwksRequestCount()).isGreaterThanOrEqualTo(1);
+    }
+  }
+
+  /** Issue 13: GET /api/records needs read:patients, acr multi-factor and auth_time at most 300 s old. */
+  @Test
+  void recordsNeedARecentMultiFactorLogin() {
+    try (FakeIssuer issuer = FakeIssuer.builder().audience(AUDIENCE).start();
+        RunningJar app = RunningJar.start(Map.of("ISSUER", issuer.issuer(), "AUDIENCE", AUDIENCE)).awaitListening()) {
+      Instant now = Instant.now();
+      String fresh = issuer.accessToken().scopes("read:patients").acr(MFA).amr("pwd", "otp").authTime(now.minusSeconds(30)).sign();
+      assertThat(get(app, "/api/records", fresh).statusCode()).isEqualTo(200);
+
+      HttpResponse<String> wrongAcr = get(app, "/api/records",
+          issuer.accessToken().scopes("read:patients").acr("urn:example:password").authTime(now).sign());
+      assertThat(wrongAcr.statusCode()).isEqualTo(401);
+      assertThat(challenge(wrongAcr)).isEqualTo(stepUp("A different authentication level is required.", app.baseUri()));
+
+      HttpResponse<String> stale = get(app, "/api/records",
+          issuer.accessToken().scopes("read:patients").acr(MFA).authTime(now.minusSeconds(3600)).sign());
+      assertThat(stale.statusCode()).isEqualTo(401);
+      assertThat(challenge(stale)).isEqualTo(stepUp("More recent authentication is required.", app.baseUri()));
+
+      HttpResponse<String> noAuthTime = get(app, "/api/records", issuer.accessToken().scopes("read:patients").acr(MFA).sign());
+      assertThat(noAuthTime.statusCode()).isEqualTo(401);
+      assertThat(challenge(noAuthTime)).isEqualTo(stepUp("More recent authentication is required.", app.baseUri()));
+
+      HttpResponse<String> noScope = get(app, "/api/records", issuer.accessToken().scopes("read:admin").acr(MFA).authTime(now).sign());
+      assertThat(noScope.statusCode()).isEqualTo(403);
+      assertThat(challenge(noScope)).contains("error=\"insufficient_scope\"", "scope=\"read:patients\"");
+    }
+  }
+
+  /** Issue 13: several issuers in ISSUER, each found through its own discovery; the metadata lists them. */
+  @Test
+  void severalIssuersAreTrustedEachThroughItsOwnDiscoveryAndPublished() {
+    try (FakeIssuer a = FakeIssuer.builder().audience(AUDIENCE).start();
+        FakeIssuer b = FakeIssuer.builder().audience(AUDIENCE).start();
+        FakeIssuer stranger = FakeIssuer.builder().audience(AUDIENCE).start();
+        RunningJar app = RunningJar.start(Map.of("ISSUER", a.issuer() + "," + b.issuer(), "AUDIENCE", AUDIENCE)).awaitListening()) {
+      assertThat(a.discoveryRequestCount()).isGreaterThanOrEqualTo(1);
+      assertThat(b.discoveryRequestCount()).isGreaterThanOrEqualTo(1);
+      assertThat(get(app, "/api/patients", a.accessToken().scopes("read:patients").sign()).statusCode()).isEqualTo(200);
+      assertThat(get(app, "/api/patients", b.accessToken().scopes("read:patients").sign()).statusCode()).isEqualTo(200);
+      HttpResponse<String> strangers = get(app, "/api/patients", stranger.accessToken().scopes("read:patients").sign());
+      assertThat(strangers.statusCode()).isEqualTo(401);
+      assertThat(challenge(strangers)).contains("error=\"invalid_token\"");
+      assertThat(stranger.requestCount()).isZero();
+      HttpResponse<String> keyOfAForB = get(app, "/api/patients", a.accessToken().issuer(b.issuer()).scopes("read:patients").sign());
+      assertThat(keyOfAForB.statusCode()).isEqualTo(401);
+
+      HttpResponse<String> metadata = get(app, WELL_KNOWN, null);
+      assertThat(metadata.statusCode()).isEqualTo(200);
+      assertThat(metadata.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/json");
+      assertThat(metadata.headers().firstValue("Cache-Control")).hasValue("public, max-age=3600");
+      assertThat(metadata.body()).isEqualTo("{\"resource\":\"" + AUDIENCE + "\",\"authorization_servers\":[\"" + a.issuer() + "\",\""
+          + b.issuer() + "\"],\"scopes_supported\":[\"read:patients\",\"read:admin\"],\"bearer_methods_supported\":[\"header\"],"
+          + "\"resource_name\":\"Health API (TokenGuard example)\"}");
+      assertThat(get(app, WELL_KNOWN + "/other", null).statusCode()).as("no document at another path").isEqualTo(401);
+    }
+  }
+
+  @Test
+  void publicUrlIsTheBaseOfTheMetadataUrlAndScopeClaimsChoosesTheClaims() {
+    try (FakeIssuer issuer = FakeIssuer.builder().audience(AUDIENCE).start();
+        RunningJar app = RunningJar.start(Map.of("ISSUER", issuer.issuer(), "AUDIENCE", AUDIENCE,
+            "PUBLIC_URL", "https://health.example.org/", "SCOPE_CLAIMS", "scp")).awaitListening()) {
+      HttpResponse<String> none = get(app, "/api/patients", null);
+      assertThat(challenge(none)).isEqualTo(noCredentials("https://health.example.org"));
+      assertThat(get(app, WELL_KNOWN, null).statusCode()).isEqualTo(200);
+
+      assertThat(get(app, "/api/patients", issuer.accessToken().claim("scp", List.of("read:patients", "openid")).sign()).statusCode())
+          .isEqualTo(200);
+      HttpResponse<String> scopeClaim = get(app, "/api/patients", issuer.accessToken().scopes("read:patients").sign());
+      assertThat(scopeClaim.statusCode()).as("SCOPE_CLAIMS=scp reads scp only").isEqualTo(403);
+    }
+  }
+
+  @Test
+  void jwksUriWithSeveralIssuersRefusesToStart() {
+    try (RunningJar app = RunningJar.start(Map.of("ISSUER", "https://a.example/,https://b.example/", "AUDIENCE", AUDIENCE,
+        "JWKS_URI", "https://a.example/jwks.json"))) {
+      assertThat(app.awaitExit()).isEqualTo(2);
+      assertThat(app.output()).contains("JWKS_URI applies only when ISSUER names one issuer").doesNotContain("listening");
+    }
+  }
+
+  @Test
+  void anAudienceThatIsNoUrlStillStartsWithoutMetadata() {
+    try (FakeIssuer issuer = FakeIssuer.builder().audience("health-api").start();
+        RunningJar app = RunningJar.start(Map.of("ISSUER", issuer.issuer(), "AUDIENCE", "health-api")).awaitListening()) {
+      assertThat(app.output()).contains("Warning: not serving /.well-known/oauth-protected-resource: AUDIENCE health-api");
+      assertThat(challenge(get(app, "/api/me", null))).isEqualTo("Bearer realm=\"health-api\"");
+      assertThat(get(app, "/api/me", issuer.accessToken().sign()).statusCode()).isEqualTo(200);
     }
   }
 

@@ -48,13 +48,14 @@ final class RunningJar implements AutoCloseable {
 
   /**
    * Starts the jar on a free port with {@code env} added to a copy of this process's environment
-   * from which ISSUER, AUDIENCE and JWKS_URI were removed.
+   * from which the API's own variables (ISSUER, AUDIENCE, JWKS_URI, SCOPE_CLAIMS, PUBLIC_URL, PORT)
+   * were removed.
    */
   static RunningJar start(Map<String, String> env) {
     int port = freePort();
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     ProcessBuilder pb = new ProcessBuilder(java.toString(), "-jar", jar().toString()).redirectErrorStream(true);
-    pb.environment().keySet().removeAll(List.of("ISSUER", "AUDIENCE", "JWKS_URI", "PORT"));
+    pb.environment().keySet().removeAll(List.of("ISSUER", "AUDIENCE", "JWKS_URI", "SCOPE_CLAIMS", "PUBLIC_URL", "PORT"));
     pb.environment().put("PORT", Integer.toString(port));
     pb.environment().putAll(env);
     try {

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 class CatalogCoverageTest {
   /** The catalog surfaces TokenGuard implements; a surface joins this list with its tests. */
   static final Set<String> IMPLEMENTED_SURFACES = Set.of(
-      "sdk-verifier.jwt", "sdk-verifier.jwks", "sdk-verifier.claims", "sdk-client.discovery", "sdk-verifier.dpop.inbound");
+      "sdk-verifier.jwt", "sdk-verifier.jwks", "sdk-verifier.claims", "sdk-client.discovery", "sdk-verifier.dpop.inbound",
+      "sdk-resource-metadata");
 
   @Test
   void everyApplicableCaseHasABoundTestAndEveryBoundIdExists() throws Exception {

@@ -137,6 +137,27 @@ public final class TokenGuardProperties {
   private Integer retryAfterSeconds;
 
   /**
+   * The resource identifier this API publishes protected-resource metadata for (RFC 9728 section
+   * 2, {@code resource}): an absolute https URI, by default the audience when there is exactly one.
+   * Setting it, or public-url, resource-name or resource-documentation, publishes the metadata at
+   * /.well-known/oauth-protected-resource and names it in every challenge.
+   */
+  private String resource;
+
+  /**
+   * The absolute URL clients reach this application at (scheme, host, port and context path): the
+   * base of the resource_metadata URL in challenges (RFC 9728 section 5.1). Never taken from the
+   * request's Host header. Default: the origin of the resource identifier.
+   */
+  private String publicUrl;
+
+  /** A human-readable name of this API for the metadata's resource_name (RFC 9728 section 2). */
+  private String resourceName;
+
+  /** A URL of documentation for developers, the metadata's resource_documentation (RFC 9728 section 2). */
+  private String resourceDocumentation;
+
+  /**
    * The order of TokenGuard's servlet filter among the application's filters. Default:
    * Ordered.HIGHEST_PRECEDENCE + 10, before Spring Security's filter chain (-100).
    */
@@ -382,6 +403,78 @@ public final class TokenGuardProperties {
   }
 
   /**
+   * The resource identifier of the published metadata ({@code tokenguard.resource}).
+   *
+   * @return an absolute https URI, or null for the default
+   */
+  public String getResource() {
+    return resource;
+  }
+
+  /**
+   * Sets {@code tokenguard.resource}.
+   *
+   * @param resource an absolute https URI (RFC 9728 section 1.2)
+   */
+  public void setResource(String resource) {
+    this.resource = resource;
+  }
+
+  /**
+   * The base of the {@code resource_metadata} URL ({@code tokenguard.public-url}).
+   *
+   * @return an absolute URL, or null for the default
+   */
+  public String getPublicUrl() {
+    return publicUrl;
+  }
+
+  /**
+   * Sets {@code tokenguard.public-url}.
+   *
+   * @param publicUrl an absolute https URL (http only for a loopback host), with the context path
+   */
+  public void setPublicUrl(String publicUrl) {
+    this.publicUrl = publicUrl;
+  }
+
+  /**
+   * The metadata's {@code resource_name} ({@code tokenguard.resource-name}).
+   *
+   * @return the name, or null for none
+   */
+  public String getResourceName() {
+    return resourceName;
+  }
+
+  /**
+   * Sets {@code tokenguard.resource-name}.
+   *
+   * @param resourceName a human-readable name
+   */
+  public void setResourceName(String resourceName) {
+    this.resourceName = resourceName;
+  }
+
+  /**
+   * The metadata's {@code resource_documentation} ({@code tokenguard.resource-documentation}).
+   *
+   * @return a URL, or null for none
+   */
+  public String getResourceDocumentation() {
+    return resourceDocumentation;
+  }
+
+  /**
+   * Sets {@code tokenguard.resource-documentation}.
+   *
+   * @param resourceDocumentation an absolute URL
+   */
+  public void setResourceDocumentation(String resourceDocumentation) {
+    this.resourceDocumentation = resourceDocumentation;
+  }
+
+  /**
    * The order of TokenGuard's servlet filter ({@code tokenguard.filter-order}).
    *
    * @return the order; {@link #DEFAULT_FILTER_ORDER} unless set
@@ -416,6 +509,10 @@ public final class TokenGuardProperties {
     put(settings, "accept-query-token", acceptQueryToken ? "true" : null);
     put(settings, "accept-form-token", acceptFormToken ? "true" : null);
     put(settings, "retry-after-seconds", retryAfterSeconds == null ? null : retryAfterSeconds.toString());
+    put(settings, "resource", resource);
+    put(settings, "public-url", publicUrl);
+    put(settings, "resource-name", resourceName);
+    put(settings, "resource-documentation", resourceDocumentation);
     return settings;
   }
 

@@ -37,6 +37,10 @@ class ConfigurationNamesTest {
     all.setAcceptQueryToken(true);
     all.setAcceptFormToken(true);
     all.setRetryAfterSeconds(12);
+    all.setResource("https://api.example");
+    all.setPublicUrl("https://api.example/app");
+    all.setResourceName("Health API");
+    all.setResourceDocumentation("https://docs.example/api");
 
     Map<String, String> settings = all.readerSettings();
 
@@ -45,7 +49,8 @@ class ConfigurationNamesTest {
         .containsEntry("scope-claims", "scp roles")
         .containsEntry("public-paths", "/api/public /docs/*")
         .containsEntry("scope-rules", "/api/a=x y; /api/b=x|y")
-        .containsEntry("retry-after-seconds", "12");
+        .containsEntry("retry-after-seconds", "12")
+        .containsEntry("public-url", "https://api.example/app");
     assertThat(new TokenGuardProperties().readerSettings()).as("nothing set, nothing passed: the reader's defaults hold")
         .isEmpty();
   }
