@@ -29,7 +29,7 @@ import java.util.Optional;
  * <ol>
  *   <li>first the user's authentication: when its {@code acr} is none of {@link #acrValues()} (or
  *       absent), or its {@code auth_time} is absent, later than now plus the verifier's clock skew,
- *       or earlier than now minus {@link #maxAge()} minus the verifier's clock skew, with {@link
+ *       or earlier than now minus {@link #maxAge()}, with {@link
  *       TokenVerificationException.Reason#INSUFFICIENT_USER_AUTHENTICATION} (HTTP 401, RFC 9470
  *       section 3). The exception's {@link TokenVerificationException#unmetRequirement()} holds
  *       what the challenge names: every acr value and the maximum age of this requirement (both
@@ -45,10 +45,10 @@ import java.util.Optional;
  * <p>The user's authentication goes first because a 403 would only send the client for more
  * scope on the same old authentication, and the 401 that followed would cost a second
  * authorization; the step-up answer asks for both at once. The maximum age is measured on the
- * verifier's clock and widened by its clock skew (default 60 s), as every other time check is: a
- * 300 s maximum age accepts an {@code auth_time} exactly 360 s old and refuses one a second older,
- * so a client that has just re-authenticated is not sent round again by clocks a little out of
- * step; set a smaller {@link AccessTokenVerifier.Builder#clockSkew} where that matters. Immutable
+ * verifier's clock and is exact: a 300 s maximum age accepts an {@code auth_time} exactly 300 s old
+ * and refuses one a second older, because the challenge tells the client {@code max_age=300} and
+ * the API must not then accept what it said it would refuse. The verifier's clock skew still lets
+ * an {@code auth_time} lie a little in the future (an issuer whose clock runs ahead). Immutable
  * and thread-safe; the {@code with...} methods return a new requirement.
  */
 public final class Requirement {
@@ -125,7 +125,7 @@ public final class Requirement {
   /**
    * This requirement, and the user must have authenticated actively no longer than {@code maxAge}
    * before the request, by the token's {@code auth_time} (RFC 9470 section 3), measured on the
-   * verifier's clock with its clock skew, replacing a maximum age required before. A token without
+   * verifier's clock, exactly, replacing a maximum age required before. A token without
    * {@code auth_time} never meets it.
    *
    * @param maxAge whole seconds, from zero to {@link Integer#MAX_VALUE} seconds ({@code max_age}
@@ -269,9 +269,9 @@ public final class Requirement {
       if (authTime * 1000 > now + skew) {
         return "auth_time " + Instant.ofEpochSecond(authTime) + " is in the future";
       }
-      if (now - authTime * 1000 > maxAge.toMillis() + skew) {
+      if (now - authTime * 1000 > maxAge.toMillis()) {
         return "auth_time " + Instant.ofEpochSecond(authTime) + " is " + (now / 1000 - authTime) + " s old, more than the maximum"
-            + " age of " + maxAge.getSeconds() + " s (with " + skew / 1000 + " s of clock skew)";
+            + " age of " + maxAge.getSeconds() + " s";
       }
     }
     return null;

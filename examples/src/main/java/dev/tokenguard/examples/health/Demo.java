@@ -111,7 +111,7 @@ final class Demo {
     out.println("  curl -i " + base + "/api/admin -H \"Authorization: Bearer " + adminToken + "\"   # 200 OK");
     out.println("  curl -i " + base + "/api/me -H \"Authorization: Bearer " + adminToken + "\"   # 200 OK: the token's subject, client and scopes");
     out.println("  curl -i " + base + "/api/records -H \"Authorization: Bearer " + mfaToken + "\"   # 200 OK while its multi-factor login is"
-        + " at most 300 s old (plus 60 s clock skew), then 401 insufficient_user_authentication");
+        + " at most 300 s old, then 401 insufficient_user_authentication");
     out.println("  curl -i " + base + "/api/records -H \"Authorization: Bearer " + patientsToken + "\"   # 401 insufficient_user_authentication:"
         + " no multi-factor login");
     out.println("  curl -i " + base + "/.well-known/oauth-protected-resource   # 200 OK: the RFC 9728 metadata, no token needed");

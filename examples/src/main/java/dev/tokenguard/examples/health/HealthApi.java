@@ -35,7 +35,7 @@ import org.eclipse.jetty.server.ServerConnector;
  *   <li>{@code GET /api/me}: any valid token; answers with its subject, client and scopes.
  *   <li>{@code GET /api/records}: a token with scope {@code read:patients} whose user logged in
  *       with multi-factor authentication ({@code acr} {@value #MFA}) at most 300 s ago ({@code
- *       auth_time}, with the verifier's 60 s clock skew); otherwise 401 {@code
+ *       auth_time}); otherwise 401 {@code
  *       insufficient_user_authentication} (RFC 9470).
  *   <li>{@code GET /.well-known/oauth-protected-resource}: the protected-resource metadata (RFC
  *       9728), with no token.

@@ -190,6 +190,12 @@ class HealthApiIT {
       assertThat(stale.statusCode()).isEqualTo(401);
       assertThat(challenge(stale)).isEqualTo(stepUp("More recent authentication is required.", app.baseUri()));
 
+      // At most 300 s old, exactly: the clock skew does not stretch what max_age=300 promises.
+      HttpResponse<String> justTooOld = get(app, "/api/records",
+          issuer.accessToken().scopes("read:patients").acr(MFA).authTime(now.minusSeconds(330)).sign());
+      assertThat(justTooOld.statusCode()).isEqualTo(401);
+      assertThat(challenge(justTooOld)).isEqualTo(stepUp("More recent authentication is required.", app.baseUri()));
+
       HttpResponse<String> noAuthTime = get(app, "/api/records", issuer.accessToken().scopes("read:patients").acr(MFA).sign());
       assertThat(noAuthTime.statusCode()).isEqualTo(401);
       assertThat(challenge(noAuthTime)).isEqualTo(stepUp("More recent authentication is required.", app.baseUri()));
