@@ -217,7 +217,7 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     VerificationKey key = jws.verifySignature(candidateKeys(issuer, jws));
     // The token's own iss: the issuer's identifier, or the alias it was routed by.
     String iss = issuer.config.aliases.isEmpty() ? issuer.id() : (String) claims.get("iss");
-    AccessToken accessToken = valid.toAccessToken(iss, claims, clock, claimsPolicy.skewMillis());
+    AccessToken accessToken = valid.toAccessToken(iss, claims, issuer.scopeClaims, clock, claimsPolicy.skewMillis());
     for (ClaimRule rule : claimRules) {
       if (!rule.accepts(accessToken)) {
         throw reject(INVALID_CLAIM, "the token does not satisfy: " + rule.description);
