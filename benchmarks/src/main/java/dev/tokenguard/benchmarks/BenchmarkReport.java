@@ -16,7 +16,6 @@ import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
@@ -27,12 +26,17 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * allocated per operation. The file is generated, never edited by hand.
  *
  * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar dev.tokenguard.benchmarks.BenchmarkReport
- * [output file, default BENCHMARKS.md] [benchmark regex]}.
+ * [output file, default BENCHMARKS.md] [benchmark regex]}. Without a regex it also runs {@link
+ * FilterCostBenchmark} and includes its section.
  */
 public final class BenchmarkReport {
   static final String COMMAND =
       "mvn -B -ntp -pl benchmarks -am package -DskipTests\n"
           + "java -cp benchmarks/target/benchmarks.jar dev.tokenguard.benchmarks.BenchmarkReport BENCHMARKS.md";
+  /** What the command does, for the file's readers. */
+  static final String COMMAND_NOTE = "That one command regenerates this whole file in about 25 minutes: the JMH "
+      + "benchmarks at 1 and 2 threads, then the HTTP filter benchmark (which needs `wrk`; without it its section "
+      + "says so). Run it on a machine doing nothing else if you can.";
   static final int[] THREADS = {1, 2};
   static final int WARMUP_ITERATIONS = 5;
   static final int MEASUREMENT_ITERATIONS = 7;
@@ -96,7 +100,7 @@ public final class BenchmarkReport {
     }
   }
 
-  public static void main(String[] args) throws RunnerException, IOException {
+  public static void main(String[] args) throws Exception {
     Path out = Path.of(args.length > 0 ? args[0] : "BENCHMARKS.md");
     String include = args.length > 1 ? args[1] : VerifyBenchmark.class.getName() + "\\.";
     Path notes = Files.createTempFile("tokenguard-bench", ".txt");
@@ -154,7 +158,9 @@ public final class BenchmarkReport {
         otherNotes.add(line);
       }
     }
-    String markdown = render(results, otherNotes, started, Instant.now());
+    // The whole report (no benchmark regex given) also measures the filter over HTTP.
+    String http = args.length > 1 ? "" : FilterCostBenchmark.measure();
+    String markdown = render(results, otherNotes, started, Instant.now()) + http;
     Files.writeString(out, markdown, StandardCharsets.UTF_8);
     System.out.println(markdown);
   }
@@ -174,7 +180,7 @@ public final class BenchmarkReport {
         .append("and its throughput is divided by the floor's, iteration by iteration. A ratio of 0.90 means ")
         .append("10 % of the time goes to everything that is not the JDK's RSA verification. ")
         .append("Absolute times depend on the machine and are not quoted.\n\n");
-    md.append("## How to run\n\n```sh\n").append(COMMAND).append("\n```\n\n");
+    md.append("## How to run\n\n```sh\n").append(COMMAND).append("\n```\n\n").append(COMMAND_NOTE).append("\n\n");
     md.append("Or any subset with plain JMH, e.g. `java -jar benchmarks/target/benchmarks.jar 'tokenGuardUnique$' -tg 1,1` ")
         .append("(prints the subject's and the floor's throughput side by side).\n\n");
     md.append("## Results\n\n");
