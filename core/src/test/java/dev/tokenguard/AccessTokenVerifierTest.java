@@ -506,6 +506,22 @@ class AccessTokenVerifierTest {
   }
 
   @Test
+  void eachCallRequiresTheScopesItPassesEvenWhenTheCallerReusesAndChangesItsArray() {
+    String token = issuer.accessToken().scopes("read:patients").sign();
+    String[] scopes = {"read:patients"};
+    assertThat(verifier.verify(token, scopes).hasScope("read:patients")).isTrue();
+    assertThat(verifier.verify(token, scopes).hasScope("read:patients")).isTrue();
+    scopes[0] = "read:admin";
+    assertRejected(() -> verifier.verify(token, scopes), INSUFFICIENT_SCOPE);
+    assertRejected(() -> verifier.verify(token, "read:patients", "read:admin"), INSUFFICIENT_SCOPE);
+    assertThat(verifier.verify(token, "read:patients").hasScope("read:patients")).isTrue();
+    assertThatThrownBy(() -> verifier.verify(token, "read patients")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> verifier.verify(token, (String) null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> verifier.verify(token, (String[]) null)).isInstanceOf(NullPointerException.class);
+    assertRejected(() -> verifier.verify(null, "read:patients"), MALFORMED);
+  }
+
+  @Test
   @SuppressWarnings("unchecked")
   void everyListAndObjectNestedInAVerifiedTokenIsUnmodifiableAndKeepsItsContent() {
     Map<String, Object> group = Map.of("name", "nurses", "ids", List.of(1L, 2L));
