@@ -87,7 +87,9 @@ final class ClaimsPolicy {
         throw reject(MISSING_CLAIM, name + " is missing or null");
       }
     }
-    valid.scopes = issuer.scopeClaims.read(claims);
+    // Only checked here: the set of scopes is built once the signature has verified
+    // (ValidClaims.toAccessToken), so a forged or unknown-key token does not pay for it.
+    issuer.scopeClaims.check(claims);
     return valid;
   }
 

@@ -94,8 +94,8 @@ final class CompactJws {
   static final int MAX_HEADER_CHARS = 20_000;
   /** What to do about an opaque or encrypted token from Auth0. */
   private static final String AUDIENCE_HINT = "with Auth0: request the token with an audience parameter naming this API";
-  /** The base64url alphabet, indexed by character (ASCII only). */
-  private static final boolean[] BASE64URL_ALPHABET = new boolean[128];
+  /** The base64url alphabet, indexed by byte value (0-255: bytes above 0x7f are not in it). */
+  private static final boolean[] BASE64URL_ALPHABET = new boolean[256];
 
   static {
     for (char c = 'A'; c <= 'Z'; c++) {
@@ -120,11 +120,12 @@ final class CompactJws {
   final String typ;
   private final Header parsedHeader;
   private final HeaderPolicy policy;
-  /** The token's characters as bytes (it is pure ASCII once parsed); made on first use. */
-  private byte[] ascii;
+  /** The token's characters as bytes (it is pure ASCII once parsed). */
+  private final byte[] ascii;
 
-  private CompactJws(String token, int dot1, int dot2, Header parsedHeader, HeaderPolicy policy) {
+  private CompactJws(String token, byte[] ascii, int dot1, int dot2, Header parsedHeader, HeaderPolicy policy) {
     this.token = token;
+    this.ascii = ascii;
     this.dot1 = dot1;
     this.dot2 = dot2;
     this.parsedHeader = parsedHeader;
@@ -214,14 +215,19 @@ final class CompactJws {
    * only for {@link HeaderPolicy#ACCESS_TOKEN}.
    */
   static CompactJws parse(String token, Set<Algorithm> allowed, HeaderCache cache, HeaderPolicy policy) {
+    // One copy of the token as bytes, scanned here and then read in place by the base64url decoder
+    // and the signature check. Latin-1 copies the string's own bytes; any character outside
+    // ASCII becomes a byte the scan refuses (a byte above 0x7f, or '?' beyond Latin-1).
+    byte[] ascii = token.getBytes(StandardCharsets.ISO_8859_1);
     int dot1 = -1;
     int dot2 = -1;
     int dots = 0;
-    for (int i = 0; i < token.length(); i++) {
-      char c = token.charAt(i);
-      if (c < 128 && BASE64URL_ALPHABET[c]) {
+    for (int i = 0; i < ascii.length; i++) {
+      int b = ascii[i] & 0xff;
+      if (BASE64URL_ALPHABET[b]) {
         continue;
       }
+      char c = token.charAt(i);
       if (c == '.') {
         dots++;
         if (dots == 1) {
@@ -253,7 +259,7 @@ final class CompactJws {
     }
     Header h = cache == null ? null : cache.find(token, dot1);
     if (h == null) {
-      h = parseHeader(token, dot1, dot2 == token.length() - 1, allowed, policy);
+      h = parseHeader(token, ascii, dot1, dot2 == token.length() - 1, allowed, policy);
       if (cache != null) {
         cache.remember(h);
       }
@@ -261,12 +267,13 @@ final class CompactJws {
       throw policy.reject(MALFORMED, "the signature is empty");
     }
     checkCanonical(token, dot2 + 1, token.length(), "signature", policy);
-    return new CompactJws(token, dot1, dot2, h, policy);
+    return new CompactJws(token, ascii, dot1, dot2, h, policy);
   }
 
   /** Decodes the header and holds it to {@code policy}, in the order the checks always ran. */
-  private static Header parseHeader(String token, int dot1, boolean signatureEmpty, Set<Algorithm> allowed, HeaderPolicy policy) {
-    Map<String, Object> header = parseJson(token, 0, dot1, "header", null, policy);
+  private static Header parseHeader(String token, byte[] ascii, int dot1, boolean signatureEmpty, Set<Algorithm> allowed,
+      HeaderPolicy policy) {
+    Map<String, Object> header = parseJson(token, 0, dot1, "header", ascii, policy);
     Object alg = header.get("alg");
     if (!(alg instanceof String)) {
       throw policy.reject(MALFORMED, "the header has no alg string");
@@ -322,19 +329,12 @@ final class CompactJws {
 
   /** The payload parsed as a JSON object (strict UTF-8, no byte order mark). */
   Map<String, Object> claims() {
-    return parseJson(token, dot1 + 1, dot2, "payload", ascii(), policy);
+    return parseJson(token, dot1 + 1, dot2, "payload", ascii, policy);
   }
 
   /** For {@link HeaderPolicy#DPOP_PROOF}: the header's {@code jwk} object (unmodifiable); null for access tokens. */
   Map<String, Object> jwk() {
     return parsedHeader.jwk;
-  }
-
-  private byte[] ascii() {
-    if (ascii == null) {
-      ascii = token.getBytes(StandardCharsets.US_ASCII);
-    }
-    return ascii;
   }
 
   /**
@@ -367,22 +367,33 @@ final class CompactJws {
     if (jwsHeader == null) {
       throw policy.reject(MALFORMED, "the header is not a valid JWS header");
     }
-    byte[] signingInput;
-    DecodedSignature signature;
+    byte[] bytes = ascii;
+    byte[] raw;
     try {
-      byte[] bytes = ascii();
-      signingInput = Arrays.copyOf(bytes, dot2);
       ByteBuffer decoded = BASE64URL.decode(ByteBuffer.wrap(bytes, dot2 + 1, bytes.length - dot2 - 1));
-      byte[] raw = decoded.limit() == decoded.capacity() ? decoded.array() : Arrays.copyOf(decoded.array(), decoded.limit());
-      signature = new DecodedSignature(token.substring(dot2 + 1), raw);
+      raw = decoded.limit() == decoded.capacity() ? decoded.array() : Arrays.copyOf(decoded.array(), decoded.limit());
     } catch (IllegalArgumentException e) {
       throw policy.reject(MALFORMED, "the signature is not base64url");
     }
+    // Made only for a key that goes through a Nimbus verifier (RSA keys check RS256, RS384 and
+    // RS512 over the token's own bytes).
+    byte[] signingInput = null;
+    DecodedSignature signature = null;
     String uncheckable = null;
     for (int i = 0; i < count; i++) {
       VerificationKey key = candidates.get(i);
       try {
-        if (key.verifier.verify(jwsHeader, signingInput, signature)) {
+        boolean verified;
+        if (key.verifiesPkcs1(algorithm)) {
+          verified = key.verifyPkcs1(algorithm, bytes, 0, dot2, raw);
+        } else {
+          if (signingInput == null) {
+            signingInput = Arrays.copyOf(bytes, dot2);
+            signature = new DecodedSignature(token.substring(dot2 + 1), raw);
+          }
+          verified = key.verifier.verify(jwsHeader, signingInput, signature);
+        }
+        if (verified) {
           return key;
         }
       } catch (JOSEException e) {
@@ -403,17 +414,15 @@ final class CompactJws {
 
   /**
    * Decodes one base64url part and parses it as a JSON object ({@link Json}: strict UTF-8, no byte
-   * order mark, no duplicate member names at any depth). {@code ascii} is the token as bytes when
-   * the caller has them (saves copying the part), else null.
+   * order mark, no duplicate member names at any depth). {@code ascii} is the token as bytes, read
+   * in place.
    */
   private static Map<String, Object> parseJson(String token, int from, int to, String what, byte[] ascii,
       HeaderPolicy policy) {
     checkCanonical(token, from, to, what, policy);
     ByteBuffer decoded;
     try {
-      decoded = BASE64URL.decode(ascii != null
-          ? ByteBuffer.wrap(ascii, from, to - from)
-          : ByteBuffer.wrap(token.substring(from, to).getBytes(StandardCharsets.US_ASCII)));
+      decoded = BASE64URL.decode(ByteBuffer.wrap(ascii, from, to - from));
     } catch (IllegalArgumentException e) {
       throw policy.reject(MALFORMED, "the " + what + " is not base64url");
     }

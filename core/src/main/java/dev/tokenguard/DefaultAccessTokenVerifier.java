@@ -13,6 +13,7 @@ import dev.tokenguard.dpop.ReplayStoreUnavailableException;
 import dev.tokenguard.dpop.ReplayStores;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -111,6 +112,45 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
       }
     }
     return remote;
+  }
+
+  /**
+   * The scopes and requirement of a recent {@link #verify(String, String...)} call: an API passes
+   * the same scopes on every request to an endpoint, so they are checked and copied once, not per
+   * token. One entry, replaced whole (a race only costs a new requirement).
+   */
+  private volatile ScopesRequirement recentScopes;
+
+  /** Scopes as passed (a private copy) and the requirement made of them. */
+  private static final class ScopesRequirement {
+    final String[] scopes;
+    final Requirement requirement;
+
+    ScopesRequirement(String[] scopes, Requirement requirement) {
+      this.scopes = scopes;
+      this.requirement = requirement;
+    }
+  }
+
+  /** As the interface's default, with the requirement reused while callers pass equal scopes. */
+  @Override
+  public AccessToken verify(String token, String... requiredScopes) {
+    Objects.requireNonNull(requiredScopes, "requiredScopes");
+    Requirement requirement = requiredScopes.length == 0 ? Requirement.none() : allScopes(requiredScopes);
+    if (token == null) {
+      throw reject(MALFORMED, "the token is null");
+    }
+    return verify(TokenRequest.bearer(token, requirement));
+  }
+
+  private Requirement allScopes(String[] scopes) {
+    ScopesRequirement recent = recentScopes;
+    if (recent != null && Arrays.equals(recent.scopes, scopes)) {
+      return recent.requirement;
+    }
+    Requirement requirement = Requirement.allScopes(scopes); // checks them; throws for null or malformed scopes
+    recentScopes = new ScopesRequirement(scopes.clone(), requirement);
+    return requirement;
   }
 
   @Override
@@ -217,7 +257,7 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     VerificationKey key = jws.verifySignature(candidateKeys(issuer, jws));
     // The token's own iss: the issuer's identifier, or the alias it was routed by.
     String iss = issuer.config.aliases.isEmpty() ? issuer.id() : (String) claims.get("iss");
-    AccessToken accessToken = valid.toAccessToken(iss, claims, clock, claimsPolicy.skewMillis());
+    AccessToken accessToken = valid.toAccessToken(iss, claims, issuer.scopeClaims, clock, claimsPolicy.skewMillis());
     for (ClaimRule rule : claimRules) {
       if (!rule.accepts(accessToken)) {
         throw reject(INVALID_CLAIM, "the token does not satisfy: " + rule.description);

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import java.io.IOException;
+import java.io.Reader;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -155,8 +156,9 @@ final class Json {
       }
     }
     if (!nonAscii) {
-      // Every byte is a character: a compact Latin-1 string, which jackson copies into a pooled buffer.
-      return parse(new String(bytes, offset, length, StandardCharsets.ISO_8859_1), backslash);
+      // Every byte is a character: jackson reads them through a reader straight into its pooled
+      // buffer, with no string made of the whole document first.
+      return parse(new AsciiReader(bytes, offset, length), backslash);
     }
     if (length >= 3 && bytes[offset] == (byte) 0xEF && bytes[offset + 1] == (byte) 0xBB
         && bytes[offset + 2] == (byte) 0xBF) {
@@ -193,10 +195,10 @@ final class Json {
   }
 
   /**
-   * Parses a String or a CharBuffer; {@code surrogates}: whether a name or string may hold an
-   * unpaired surrogate, and must be checked.
+   * Parses a String, a CharBuffer or an {@link AsciiReader}; {@code surrogates}: whether a name or
+   * string may hold an unpaired surrogate, and must be checked.
    */
-  private static LinkedHashMap<String, Object> parse(CharSequence text, boolean surrogates) throws ParseException {
+  private static LinkedHashMap<String, Object> parse(Object text, boolean surrogates) throws ParseException {
     try (JsonParser parser = createParser(text)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         throw new ParseException("is not a JSON object", 0);
@@ -217,12 +219,53 @@ final class Json {
     }
   }
 
-  private static JsonParser createParser(CharSequence text) throws IOException {
+  private static JsonParser createParser(Object text) throws IOException {
+    if (text instanceof AsciiReader) {
+      return FACTORY.createParser((AsciiReader) text);
+    }
     if (text instanceof String) {
       return FACTORY.createParser((String) text);
     }
     CharBuffer chars = (CharBuffer) text;
     return FACTORY.createParser(chars.array(), chars.arrayOffset() + chars.position(), chars.remaining());
+  }
+
+  /**
+   * Bytes below 0x80 read as the characters they are (the caller checked that every byte is), for
+   * jackson's character parser: the same characters a Latin-1 string of them would hold, copied
+   * once, into the parser's own buffer. Not thread-safe; one per document.
+   */
+  private static final class AsciiReader extends Reader {
+    private final byte[] bytes;
+    private int next;
+    private final int end;
+
+    AsciiReader(byte[] bytes, int offset, int length) {
+      this.bytes = bytes;
+      this.next = offset;
+      this.end = offset + length;
+    }
+
+    @Override
+    public int read(char[] into, int offset, int length) {
+      if (length == 0) {
+        return 0;
+      }
+      int n = Math.min(length, end - next);
+      if (n <= 0) {
+        return -1;
+      }
+      for (int i = 0; i < n; i++) {
+        into[offset + i] = (char) bytes[next + i];
+      }
+      next += n;
+      return n;
+    }
+
+    @Override
+    public void close() {
+      // Nothing to release: the bytes belong to the caller.
+    }
   }
 
   /** Reads the members of an object whose START_OBJECT is the current token, up to its END_OBJECT. */

@@ -313,7 +313,9 @@ public final class Requirement {
 
   /** Scopes or acr values: one or more, each non-empty printable ASCII a challenge can quote as it is. */
   private static List<String> checkTokens(String[] values, String what) {
-    Objects.requireNonNull(values, what + "s");
+    if (values == null) {
+      throw new NullPointerException(what + "s"); // not Objects.requireNonNull: its message would be built on every call
+    }
     if (values.length == 0) {
       throw new IllegalArgumentException("a " + what + " requirement needs at least one " + what);
     }

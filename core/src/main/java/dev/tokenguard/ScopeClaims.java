@@ -29,10 +29,25 @@ final class ScopeClaims {
   }
 
   /**
+   * Refuses a token whose scope claims cannot be read: one that is neither a string nor an array
+   * of strings. Builds nothing; {@link #read} then cannot fail on the same claims.
+   *
+   * @throws TokenVerificationException MALFORMED naming the first such claim
+   */
+  void check(Map<String, Object> claims) {
+    for (String name : names) {
+      Object value = claims.get(name);
+      if (value != null && !StringOrArray.isStringOrStrings(value)) {
+        throw malformed(name);
+      }
+    }
+  }
+
+  /**
    * The granted scopes, unmodifiable, in claim order without repeats.
    *
    * @throws TokenVerificationException MALFORMED when a scope claim is neither a string nor an
-   *     array of strings
+   *     array of strings (never after {@link #check} passed on the same claims)
    */
   Set<String> read(Map<String, Object> claims) {
     Set<String> scopes = null;
@@ -45,11 +60,15 @@ final class ScopeClaims {
         scopes = new LinkedHashSet<>();
       }
       if (!StringOrArray.addSpaceDelimited(value, scopes)) {
-        throw new TokenVerificationException(TokenVerificationException.Reason.MALFORMED,
-            name + " is neither a string nor an array of strings");
+        throw malformed(name);
       }
     }
     return scopes == null ? Set.of() : Collections.unmodifiableSet(scopes);
+  }
+
+  private static TokenVerificationException malformed(String name) {
+    return new TokenVerificationException(TokenVerificationException.Reason.MALFORMED,
+        name + " is neither a string nor an array of strings");
   }
 
   /** Whether any of the scope claims is present (not null). */

@@ -37,6 +37,26 @@ final class StringOrArray {
   }
 
   /**
+   * Whether {@code value} has the shape of a scope-like claim: a string, or an array holding only
+   * strings. What {@link #addSpaceDelimited} accepts.
+   */
+  static boolean isStringOrStrings(Object value) {
+    if (value instanceof String) {
+      return true;
+    }
+    if (!(value instanceof List)) {
+      return false;
+    }
+    List<?> items = (List<?>) value;
+    for (int i = 0, n = items.size(); i < n; i++) { // indexed: the parser's lists are ArrayLists
+      if (!(items.get(i) instanceof String)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * Adds the entries of a scope-like claim to {@code into}: a string is split on spaces (RFC 6749
    * section 3.3 {@code scope} syntax, empty entries dropped), an array contributes its strings as
    * they are. Returns false, adding nothing, when the value has another shape.
@@ -57,11 +77,13 @@ final class StringOrArray {
       }
       return true;
     }
-    List<String> items = value instanceof List ? read(value) : null;
-    if (items == null) {
+    if (!isStringOrStrings(value)) {
       return false;
     }
-    into.addAll(items);
+    List<?> items = (List<?>) value;
+    for (int i = 0, n = items.size(); i < n; i++) {
+      into.add((String) items.get(i));
+    }
     return true;
   }
 }

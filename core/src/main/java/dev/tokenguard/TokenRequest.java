@@ -70,6 +70,12 @@ public final class TokenRequest {
         null, null, null, null);
   }
 
+  /** As {@code bearer(accessToken).requiring(requirement)}, in one object. */
+  static TokenRequest bearer(String accessToken, Requirement requirement) {
+    return new TokenRequest(Objects.requireNonNull(accessToken, "accessToken"),
+        Objects.requireNonNull(requirement, "requirement"), Scheme.BEARER, null, null, null, null, null);
+  }
+
   /**
    * A request presenting {@code accessToken} with the {@code DPoP} scheme (RFC 9449 section 7.1),
    * with no requirement beyond a valid token.

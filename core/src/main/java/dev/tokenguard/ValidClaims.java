@@ -2,9 +2,7 @@ package dev.tokenguard;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,7 +22,6 @@ final class ValidClaims {
   final long exp;
   final Long nbf;
   final Long iat;
-  Set<String> scopes = Set.of();
 
   ValidClaims(String sub, String clientIdClaim, String azp, String jti, String gty, List<String> audience, long exp,
       Long nbf, Long iat) {
@@ -40,23 +37,30 @@ final class ValidClaims {
   }
 
   /**
-   * The verified token. Takes ownership of {@code claims} (the freshly parsed map nothing else
-   * holds) and freezes it in place; {@code clock} and {@code skewMillis} are the verifier's, for
-   * the maximum authentication age a {@link Requirement} may check on every request.
+   * The verified token. Takes ownership of {@code claims} (the freshly parsed map, whose lists and
+   * objects nothing else holds) and freezes it in place; the scopes are read from it with {@code
+   * scopeClaims}, which {@link ClaimsPolicy} checked them against; {@code clock} and {@code
+   * skewMillis} are the verifier's, for the maximum authentication age a {@link Requirement} may
+   * check on every request.
    */
-  AccessToken toAccessToken(String issuer, Map<String, Object> claims, Clock clock, long skewMillis) {
+  AccessToken toAccessToken(String issuer, Map<String, Object> claims, ScopeClaims scopeClaims, Clock clock,
+      long skewMillis) {
+    Set<String> scopes = scopeClaims.read(claims);
     String clientId = clientId(claims);
+    Instant expiresAt = Instant.ofEpochSecond(exp);
+    Instant issuedAt = iat == null ? null : Instant.ofEpochSecond(iat);
+    boolean machineToMachine = isMachineToMachine(clientId, claims);
     return new AccessToken(
         issuer,
         sub,
         audience,
         clientId,
         scopes,
-        Instant.ofEpochSecond(exp),
-        iat == null ? null : Instant.ofEpochSecond(iat),
+        expiresAt,
+        issuedAt,
         jti,
-        isMachineToMachine(clientId, claims),
-        publicClaims(claims),
+        machineToMachine,
+        publicClaims(claims, expiresAt, issuedAt),
         clock,
         skewMillis);
   }
@@ -73,7 +77,7 @@ final class ValidClaims {
     if (azp != null) {
       return azp;
     }
-    for (String name : new String[] {"cid", "appid"}) {
+    for (String name : OTHER_CLIENT_CLAIMS) {
       Object value = claims.get(name);
       if (value instanceof String) {
         return (String) value;
@@ -95,24 +99,43 @@ final class ValidClaims {
         || sub.endsWith("@clients")
         || sub.equals(clientId)
         || (clientId == null && audience.contains(sub))
-        || (clientId != null && ("service-account-" + clientId).equals(claims.get("preferred_username")))
+        || (clientId != null && isServiceAccountOf(clientId, claims.get("preferred_username")))
         || "app".equals(claims.get("idtyp"));
   }
 
-  /** The claims as users see them: dates as Instant, everything unmodifiable all the way down. */
-  private Map<String, Object> publicClaims(Map<String, Object> claims) {
+  /** Okta's and Entra ID v1's claims naming the client, in that order. */
+  private static final String[] OTHER_CLIENT_CLAIMS = {"cid", "appid"};
+
+  /** Whether {@code username} is {@code "service-account-" + clientId} (Keycloak), compared without building it. */
+  private static boolean isServiceAccountOf(String clientId, Object username) {
+    if (!(username instanceof String)) {
+      return false;
+    }
+    String name = (String) username;
+    return name.length() == SERVICE_ACCOUNT.length() + clientId.length() && name.startsWith(SERVICE_ACCOUNT)
+        && name.endsWith(clientId);
+  }
+
+  private static final String SERVICE_ACCOUNT = "service-account-";
+
+  /**
+   * The claims as users see them: dates as Instant ({@code expiresAt} and {@code issuedAt} are the
+   * token's own), everything unmodifiable all the way down. Lists and objects are wrapped where
+   * they are, not copied: the parser made them for this token alone.
+   */
+  private Map<String, Object> publicClaims(Map<String, Object> claims, Instant expiresAt, Instant issuedAt) {
     for (Map.Entry<String, Object> e : claims.entrySet()) {
       Object value = e.getValue();
       if (value instanceof List || value instanceof Map) {
         e.setValue(freeze(value));
       }
     }
-    claims.put("exp", Instant.ofEpochSecond(exp));
+    claims.put("exp", expiresAt);
     if (nbf != null) {
       claims.put("nbf", Instant.ofEpochSecond(nbf));
     }
-    if (iat != null) {
-      claims.put("iat", Instant.ofEpochSecond(iat));
+    if (issuedAt != null) {
+      claims.put("iat", issuedAt);
     }
     return Collections.unmodifiableMap(claims);
   }
@@ -120,18 +143,23 @@ final class ValidClaims {
   @SuppressWarnings("unchecked")
   private static Object freeze(Object value) {
     if (value instanceof List) {
-      List<Object> copy = new ArrayList<>(((List<?>) value).size());
-      for (Object item : (List<?>) value) {
-        copy.add(freeze(item));
+      List<Object> list = (List<Object>) value;
+      for (int i = 0, n = list.size(); i < n; i++) {
+        Object item = list.get(i);
+        if (item instanceof List || item instanceof Map) {
+          list.set(i, freeze(item));
+        }
       }
-      return Collections.unmodifiableList(copy);
+      return Collections.unmodifiableList(list);
     }
     if (value instanceof Map) {
-      Map<String, Object> copy = new LinkedHashMap<>();
       for (Map.Entry<String, Object> e : ((Map<String, Object>) value).entrySet()) {
-        copy.put(e.getKey(), freeze(e.getValue()));
+        Object item = e.getValue();
+        if (item instanceof List || item instanceof Map) {
+          e.setValue(freeze(item));
+        }
       }
-      return Collections.unmodifiableMap(copy);
+      return Collections.unmodifiableMap((Map<String, Object>) value);
     }
     return value;
   }

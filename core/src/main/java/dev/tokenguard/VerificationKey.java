@@ -23,8 +23,10 @@ import java.util.Set;
 
 /**
  * One public key from the issuer's JWKS that passed the key policy, with its verifier built once
- * (Nimbus's for RSA and EC keys, {@link Ed25519JdkVerifier} for Ed25519). Immutable and
- * thread-safe (the verifiers keep no per-call state).
+ * (Nimbus's for RSA and EC keys, {@link Ed25519JdkVerifier} for Ed25519) and, for an RSA key, the
+ * reused JCA signatures that check RS256, RS384 and RS512 tokens ({@link #verifyPkcs1}).
+ * Immutable as a key and thread-safe (the verifiers keep no per-call state; the pools hand each
+ * signature object to one thread at a time).
  */
 final class VerificationKey {
   static final int MIN_RSA_BITS = 2048;
@@ -38,15 +40,58 @@ final class VerificationKey {
   final JWSVerifier verifier;
   /** The RFC 7638 thumbprint of the public key: the same key material fetched again has the same one. */
   final String thumbprint;
+  /**
+   * For an RSA key: reused JCA signatures for RS256, RS384 and RS512 (in that order), which verify
+   * a token's signing input where it lies ({@link #verifyPkcs1}); null for other keys. PS256,
+   * PS384 and PS512 go through {@link #verifier}.
+   */
+  private final SignaturePool[] pkcs1;
 
   private VerificationKey(
-      String kid, String keyType, Algorithm alg, Curve curve, JWSVerifier verifier, String thumbprint) {
+      String kid, String keyType, Algorithm alg, Curve curve, JWSVerifier verifier, String thumbprint,
+      SignaturePool[] pkcs1) {
     this.kid = kid;
     this.keyType = keyType;
     this.alg = alg;
     this.curve = curve;
     this.verifier = verifier;
     this.thumbprint = thumbprint;
+    this.pkcs1 = pkcs1;
+  }
+
+  /**
+   * Whether {@link #verifyPkcs1} checks {@code algorithm} signatures with this key: RS256, RS384
+   * and RS512 on an RSA key. Everything else goes through {@link #verifier}.
+   */
+  boolean verifiesPkcs1(Algorithm algorithm) {
+    return pkcs1 != null && pkcs1Index(algorithm) >= 0;
+  }
+
+  /**
+   * Checks an RSASSA-PKCS1-v1_5 signature (RFC 7518 section 3.3) over {@code length} bytes of
+   * {@code data} from {@code offset} with the JCA signature Nimbus's {@code RSASSAVerifier} uses
+   * ({@code SHA256withRSA}, {@code SHA384withRSA}, {@code SHA512withRSA}, from the configured
+   * provider), with the same outcomes: a signature the provider cannot parse does not verify, and
+   * a key or algorithm the provider refuses is a {@link JOSEException}. Unlike Nimbus, it neither
+   * copies the signing input nor looks the signature up and initialises it on every call.
+   * Requires {@link #verifiesPkcs1}{@code (algorithm)}; a {@code crit} header, which Nimbus's
+   * verifier would refuse, never gets here (the JWS layer refuses it).
+   */
+  boolean verifyPkcs1(Algorithm algorithm, byte[] data, int offset, int length, byte[] signature) throws JOSEException {
+    return pkcs1[pkcs1Index(algorithm)].verify(data, offset, length, signature);
+  }
+
+  private static int pkcs1Index(Algorithm algorithm) {
+    switch (algorithm) {
+      case RS256:
+        return 0;
+      case RS384:
+        return 1;
+      case RS512:
+        return 2;
+      default:
+        return -1;
+    }
   }
 
   /**
@@ -199,7 +244,12 @@ final class VerificationKey {
     if (provider != null) {
       verifier.getJCAContext().setProvider(provider);
     }
-    return new VerificationKey(rsa.getKeyID(), "RSA", alg, null, verifier, rsa.computeThumbprint().toString());
+    SignaturePool[] pkcs1 = {
+      new SignaturePool("SHA256withRSA", publicKey, provider),
+      new SignaturePool("SHA384withRSA", publicKey, provider),
+      new SignaturePool("SHA512withRSA", publicKey, provider),
+    };
+    return new VerificationKey(rsa.getKeyID(), "RSA", alg, null, verifier, rsa.computeThumbprint().toString(), pkcs1);
   }
 
   /** An Ed25519 key (RFC 8037 section 2), verified with the JDK's own Ed25519. */
@@ -210,7 +260,7 @@ final class VerificationKey {
     } catch (GeneralSecurityException e) {
       throw new KeyRefusedException("its Ed25519 public key x is invalid (" + e.getClass().getSimpleName() + ")");
     }
-    return new VerificationKey(okp.getKeyID(), "OKP", alg, Curve.Ed25519, verifier, okp.computeThumbprint().toString());
+    return new VerificationKey(okp.getKeyID(), "OKP", alg, Curve.Ed25519, verifier, okp.computeThumbprint().toString(), null);
   }
 
   /** An EC key on P-256, P-384 or P-521 whose own {@code alg}, if any, fits its curve. */
@@ -224,7 +274,7 @@ final class VerificationKey {
     if (provider != null) {
       verifier.getJCAContext().setProvider(provider);
     }
-    VerificationKey key = new VerificationKey(ec.getKeyID(), "EC", alg, curve, verifier, ec.computeThumbprint().toString());
+    VerificationKey key = new VerificationKey(ec.getKeyID(), "EC", alg, curve, verifier, ec.computeThumbprint().toString(), null);
     if (alg != null && !key.allows(alg)) {
       throw new KeyRefusedException("alg " + alg + " does not fit curve " + curve);
     }

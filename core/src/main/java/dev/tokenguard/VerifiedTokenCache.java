@@ -36,6 +36,12 @@ final class VerifiedTokenCache {
     final long expiredFromMillis;
     final long tooOldFromMillis;
     final long nbfMillis;
+    /**
+     * The issuer's key set in which {@link #key} was last found, or null: key sets are immutable
+     * snapshots, so while the issuer still serves this one, the answer cannot have changed. Read
+     * and written without a lock by any thread: a stale value only costs the look-up again.
+     */
+    KeySet foundIn;
 
     Verified(AccessToken token, Issuer issuer, VerificationKey key, long expiredFromMillis, long tooOldFromMillis, long nbfMillis) {
       this.token = token;
@@ -121,9 +127,13 @@ final class VerifiedTokenCache {
     if (nowMillis + skewMillis < hit.nbfMillis) {
       throw new TokenVerificationException(NOT_YET_VALID, "nbf is in the future");
     }
-    if (!hit.issuer.keys.keys().contains(hit.key)) {
-      cache.invalidate(token);
-      return null;
+    KeySet current = hit.issuer.keys.keys();
+    if (current != hit.foundIn) {
+      if (!current.contains(hit.key)) {
+        cache.invalidate(token);
+        return null;
+      }
+      hit.foundIn = current;
     }
     return hit.token;
   }

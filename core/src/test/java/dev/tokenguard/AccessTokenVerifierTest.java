@@ -506,6 +506,48 @@ class AccessTokenVerifierTest {
   }
 
   @Test
+  void eachCallRequiresTheScopesItPassesEvenWhenTheCallerReusesAndChangesItsArray() {
+    String token = issuer.accessToken().scopes("read:patients").sign();
+    String[] scopes = {"read:patients"};
+    assertThat(verifier.verify(token, scopes).hasScope("read:patients")).isTrue();
+    assertThat(verifier.verify(token, scopes).hasScope("read:patients")).isTrue();
+    scopes[0] = "read:admin";
+    assertRejected(() -> verifier.verify(token, scopes), INSUFFICIENT_SCOPE);
+    assertRejected(() -> verifier.verify(token, "read:patients", "read:admin"), INSUFFICIENT_SCOPE);
+    assertThat(verifier.verify(token, "read:patients").hasScope("read:patients")).isTrue();
+    assertThatThrownBy(() -> verifier.verify(token, "read patients")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> verifier.verify(token, (String) null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> verifier.verify(token, (String[]) null)).isInstanceOf(NullPointerException.class);
+    assertRejected(() -> verifier.verify(null, "read:patients"), MALFORMED);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void everyListAndObjectNestedInAVerifiedTokenIsUnmodifiableAndKeepsItsContent() {
+    Map<String, Object> group = Map.of("name", "nurses", "ids", List.of(1L, 2L));
+    String token = issuer.accessToken()
+        .claim("https://example.com/app_metadata", Map.of("groups", List.of(group), "plan", "pro")).sign();
+    AccessToken t = verifier.verify(token);
+    Map<String, Object> meta = t.claim("https://example.com/app_metadata", Map.class).orElseThrow();
+    List<Object> groups = (List<Object>) meta.get("groups");
+    Map<String, Object> first = (Map<String, Object>) groups.get(0);
+    List<Object> ids = (List<Object>) first.get("ids");
+    assertThat(meta).containsEntry("plan", "pro");
+    assertThat(first).isEqualTo(group);
+    assertThatThrownBy(() -> meta.put("x", 1)).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(groups::clear).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> first.put("name", "admins")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> ids.set(0, 3L)).isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void aScopeClaimOfTheWrongShapeIsMalformedBeforeTheSignatureIsLookedAt() {
+    // The scopes are only read once the signature verified; their shape is still checked before it.
+    assertRejected(issuer.accessToken().claim("permissions", List.of("a", 1)).tamperedSignature().sign(), MALFORMED);
+    assertRejected(issuer.accessToken().claim("scope", 42).signedWithUnknownKey().sign(), MALFORMED);
+  }
+
+  @Test
   void verifiedTokenDoesNotShowTheTokenAndCannotBeModified() {
     String token = issuer.accessToken().claim("roles", List.of("a")).claim("meta", Map.of("k", "v")).sign();
     AccessToken t = verifier.verify(token);

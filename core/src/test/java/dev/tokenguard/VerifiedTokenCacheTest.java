@@ -147,6 +147,7 @@ class VerifiedTokenCacheTest {
     String oldKid = issuer.currentKeyId();
     String token = issuer.accessToken().sign();
     verifier.verify(token);
+    verifier.verify(token); // a hit: the entry remembers the key set it found its key in
 
     issuer.rotateKey();
     issuer.unpublishKey(oldKid);

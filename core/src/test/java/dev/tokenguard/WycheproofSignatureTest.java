@@ -12,6 +12,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -26,8 +27,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Project Wycheproof's raw signature vectors against the primitives under the JWS layer: RSASSA
- * PKCS#1 v1.5 with SHA-256 through the JCA {@code SHA256withRSA} signature Nimbus delegates to and
- * through Nimbus' {@link RSASSAVerifier} itself, ES256 (P-256, IEEE P1363 R||S signatures, the
+ * PKCS#1 v1.5 with SHA-256 through the JCA {@code SHA256withRSA} signature Nimbus delegates to,
+ * through Nimbus' {@link RSASSAVerifier} itself and through the library's own reused signatures
+ * ({@link VerificationKey#verifyPkcs1}), ES256 (P-256, IEEE P1363 R||S signatures, the
  * JWS format) through Nimbus' {@link ECDSAVerifier}, and PS256 and Ed25519 through the very
  * verifier the library uses for real tokens: the one {@link VerificationKey#accept} builds from
  * the group's public JWK. {@code invalid} must never verify, {@code valid} must; {@code acceptable}
@@ -51,21 +53,31 @@ class WycheproofSignatureTest {
     for (Map<String, Object> group : list(vectors, "testGroups")) {
       RSAPublicKey key = (RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(hex(group, "publicKeyDer")));
       RSASSAVerifier nimbus = new RSASSAVerifier(key);
+      // The library's own path for RS256: one key, its pooled JCA signatures reused from one
+      // case to the next (after invalid and unparseable signatures too), over a message that
+      // lies inside a larger array as a token's signing input does.
+      VerificationKey library = VerificationKey.accept(new RSAKey.Builder(key).build(), null);
       for (Map<String, Object> test : list(group, "tests")) {
         cases++;
         byte[] msg = hex(test, "msg");
         byte[] sig = hex(test, "sig");
         boolean jca = jcaVerifies(key, msg, sig);
         boolean viaNimbus = nimbusVerifies(nimbus, JWSAlgorithm.RS256, msg, sig);
+        byte[] framed = new byte[msg.length + 3];
+        System.arraycopy(msg, 0, framed, 1, msg.length);
+        framed[0] = '.';
+        framed[framed.length - 2] = '.';
+        framed[framed.length - 1] = 'x';
+        boolean viaLibrary = libraryVerifies(library, framed, 1, msg.length, sig);
         String result = (String) test.get("result");
         String what = "tcId " + tcId(test) + " (" + test.get("comment") + ", " + result + ")";
-        if (jca != viaNimbus) {
-          failures.add(what + ": JCA says " + jca + ", Nimbus says " + viaNimbus);
+        if (jca != viaNimbus || jca != viaLibrary) {
+          failures.add(what + ": JCA says " + jca + ", Nimbus says " + viaNimbus + ", the library says " + viaLibrary);
         }
-        if (result.equals("invalid") && (jca || viaNimbus)) {
+        if (result.equals("invalid") && (jca || viaNimbus || viaLibrary)) {
           failures.add(what + ": an invalid signature verified");
         }
-        if (result.equals("valid") && !(jca && viaNimbus)) {
+        if (result.equals("valid") && !(jca && viaNimbus && viaLibrary)) {
           failures.add(what + ": a valid signature did not verify");
         }
         // "acceptable": tcId 8 (MissingNull), a DigestInfo without the NULL parameters, which
@@ -207,6 +219,14 @@ class WycheproofSignatureTest {
       signature.update(msg);
       return signature.verify(sig);
     } catch (GeneralSecurityException e) {
+      return false;
+    }
+  }
+
+  private static boolean libraryVerifies(VerificationKey key, byte[] data, int offset, int length, byte[] sig) {
+    try {
+      return key.verifyPkcs1(Algorithm.RS256, data, offset, length, sig);
+    } catch (JOSEException e) {
       return false;
     }
   }

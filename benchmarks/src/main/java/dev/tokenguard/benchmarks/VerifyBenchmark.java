@@ -26,7 +26,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -88,36 +92,104 @@ public class VerifyBenchmark {
           .expiresIn(Duration.ofDays(1))
           .sign();
     }
+
+    /**
+     * A token of the second shape: what an Auth0 API gets with RBAC and a login action that adds
+     * namespaced claims, about 1,500 characters. Its {@code aud} names the API and Auth0's
+     * {@code /userinfo} (a token requested with {@code openid}), {@code scope} holds the OpenID
+     * scopes and the API's, {@code permissions} the RBAC permissions, and five {@code
+     * https://example.com/...} claims carry roles, profile and tenant data, one of them an object.
+     */
+    String mintAuth0Shape(int i) {
+      Map<String, Object> appMetadata = new LinkedHashMap<>();
+      appMetadata.put("plan", "enterprise");
+      appMetadata.put("region", "eu-west-1");
+      appMetadata.put("clinics", List.of("north", "south"));
+      return issuer.accessToken()
+          .subject("auth0|5f7c8ec7c33c6c004bba" + String.format("%04x", i))
+          .audience(issuer.audience(), issuer.issuer() + "userinfo")
+          .claim("jti", "token-" + i + "-" + System.nanoTime())
+          .scopes("openid", "profile", "email", SCOPE, "write:patients")
+          .permissions(SCOPE, "write:patients", "read:appointments", "write:appointments", "read:prescriptions",
+              "write:prescriptions", "read:lab-results", "read:billing", "write:billing", "read:reports")
+          .claim("https://example.com/roles", List.of("clinician", "scheduler", "billing-viewer"))
+          .claim("https://example.com/email", "jane.doe@clinic.example.com")
+          .claim("https://example.com/tenant", "acme-health-eu-west-1")
+          .claim("https://example.com/org_id", "org_9Kd83JfLq2WmZx7A")
+          .claim("https://example.com/app_metadata", appMetadata)
+          .expiresIn(Duration.ofDays(1))
+          .sign();
+    }
   }
 
   /**
-   * Distinct valid tokens, plus each one's signing input and decoded signature for the raw-JCA
-   * floor (decoded once here: the floor is the RSA operation alone).
+   * Distinct tokens, plus each one's signing input and decoded signature for the raw-JCA floor
+   * (decoded once here: the floor is the RSA operation alone, over the same tokens' bytes).
    */
-  @State(Scope.Benchmark)
-  public static class Pool {
-    @Param("1024")
-    public int size;
-
+  public abstract static class TokenPool {
     String[] tokens;
     byte[][] signingInputs;
     byte[][] signatures;
-    PublicKey publicKey;
 
-    @Setup(Level.Trial)
-    public void mint(Issuer issuer) throws ParseException, com.nimbusds.jose.JOSEException {
+    void fill(int size, IntFunction<String> mint) {
       tokens = new String[size];
       signingInputs = new byte[size][];
       signatures = new byte[size][];
       for (int i = 0; i < size; i++) {
-        String token = issuer.mint(i);
+        String token = mint.apply(i);
         int dot2 = token.lastIndexOf('.');
         tokens[i] = token;
         signingInputs[i] = token.substring(0, dot2).getBytes(StandardCharsets.US_ASCII);
         signatures[i] = Base64.getUrlDecoder().decode(token.substring(dot2 + 1));
       }
+    }
+
+    int size() {
+      return tokens.length;
+    }
+  }
+
+  /** The benchmark token (about 700 characters): distinct valid tokens, and the issuer's public key. */
+  @State(Scope.Benchmark)
+  public static class Pool extends TokenPool {
+    @Param("1024")
+    public int size;
+
+    PublicKey publicKey;
+
+    @Setup(Level.Trial)
+    public void mint(Issuer issuer) throws ParseException, com.nimbusds.jose.JOSEException {
+      fill(size, issuer::mint);
       JWK jwk = JWKSet.parse(issuer.issuer.jwks()).getKeys().get(0);
       publicKey = jwk.toRSAKey().toRSAPublicKey();
+    }
+  }
+
+  /** The Auth0-shaped token of about 1,500 characters ({@link Issuer#mintAuth0Shape}), as many as {@link Pool}. */
+  @State(Scope.Benchmark)
+  public static class Auth0ShapePool extends TokenPool {
+    @Setup(Level.Trial)
+    public void mint(Issuer issuer, Pool pool) {
+      fill(pool.size, issuer::mintAuth0Shape);
+    }
+  }
+
+  /**
+   * The benchmark pool's tokens, each with one bit of its signature flipped: forged tokens whose
+   * header and claims pass every check, so each one costs the verifier an RSA operation, like an
+   * acceptance. The same bytes as the valid pool but one, so the two compare like for like.
+   */
+  @State(Scope.Benchmark)
+  public static class ForgedPool extends TokenPool {
+    @Setup(Level.Trial)
+    public void forge(Pool pool) {
+      fill(pool.size, i -> {
+        String token = pool.tokens[i];
+        int dot2 = token.lastIndexOf('.');
+        byte[] signature = Base64.getUrlDecoder().decode(token.substring(dot2 + 1));
+        signature[signature.length / 2] ^= 0x01;
+        return token.substring(0, dot2 + 1) + Base64.getUrlEncoder().withoutPadding().encodeToString(signature);
+      });
     }
   }
 
@@ -309,11 +381,13 @@ public class VerifyBenchmark {
     }
   }
 
-  /** Tokens TokenGuard (default configuration) must refuse, one per main rejection path. */
+  /**
+   * Tokens TokenGuard (default configuration) must refuse, one per main rejection path; forged
+   * signatures come from {@link ForgedPool}, one different token per call.
+   */
   @State(Scope.Benchmark)
   public static class Rejected {
     AccessTokenVerifier verifier;
-    String badSignature;
     String expired;
     String unknownKid;
     String garbage;
@@ -322,7 +396,6 @@ public class VerifyBenchmark {
     public void build(Issuer issuer) {
       FakeIssuer fake = issuer.issuer;
       verifier = fake.verifierBuilder().build();
-      badSignature = fake.accessToken().scopes(SCOPE).tamperedSignature().sign();
       expired = fake.accessToken().scopes(SCOPE).expired().sign();
       unknownKid = fake.accessToken().scopes(SCOPE).signedWithUnknownKey().sign();
       byte[] noise = new byte[300];
@@ -385,8 +458,8 @@ public class VerifyBenchmark {
   // raw-JCA floor. Both see the same background load, so their ratio holds on a busy machine where
   // two benchmarks run a minute apart would not be comparable. Threads per side: 1 or 2.
 
-  static boolean floor(Pool pool, Cursor cursor, Signature signature) throws GeneralSecurityException {
-    int i = cursor.next(pool.size);
+  static boolean floor(TokenPool pool, Cursor cursor, Signature signature) throws GeneralSecurityException {
+    int i = cursor.next(pool.size());
     signature.update(pool.signingInputs[i]);
     return signature.verify(pool.signatures[i]);
   }
@@ -418,6 +491,20 @@ public class VerifyBenchmark {
   @Benchmark
   @Group("tokenGuardUnique")
   public boolean tokenGuardUnique_floor(Pool pool, Cursor cursor, JdkFloor floor) throws GeneralSecurityException {
+    return floor(pool, cursor, floor.signature);
+  }
+
+  @Benchmark
+  @Group("tokenGuardUniqueAuth0Shape")
+  public AccessToken tokenGuardUniqueAuth0Shape(Auth0ShapePool pool, Cursor cursor, TokenGuardUnique tg, Allocation alloc) {
+    alloc.calls++;
+    return tg.verifier.verify(pool.tokens[cursor.next(pool.size())], SCOPE);
+  }
+
+  @Benchmark
+  @Group("tokenGuardUniqueAuth0Shape")
+  public boolean tokenGuardUniqueAuth0Shape_floor(Auth0ShapePool pool, Cursor cursor, JdkFloor floor)
+      throws GeneralSecurityException {
     return floor(pool, cursor, floor.signature);
   }
 
@@ -477,9 +564,9 @@ public class VerifyBenchmark {
 
   @Benchmark
   @Group("tokenGuardRejectBadSignature")
-  public Object tokenGuardRejectBadSignature(Rejected r, Allocation alloc) {
+  public Object tokenGuardRejectBadSignature(ForgedPool forged, Cursor cursor, Rejected r, Allocation alloc) {
     alloc.calls++;
-    return reject(r.verifier, r.badSignature);
+    return reject(r.verifier, forged.tokens[cursor.next(forged.size())]);
   }
 
   @Benchmark
@@ -587,6 +674,60 @@ public class VerifyBenchmark {
   @Benchmark
   @Group("jose4jUnique")
   public boolean jose4jUnique_floor(Pool pool, Cursor cursor, JdkFloor floor) throws GeneralSecurityException {
+    return floor(pool, cursor, floor.signature);
+  }
+
+  // ---- the Auth0-shaped token (about 1,500 characters), peers ----
+
+  @Benchmark
+  @Group("nimbusUniqueAuth0Shape")
+  public Object nimbusUniqueAuth0Shape(Auth0ShapePool pool, Cursor cursor, NimbusPeer peer, Allocation alloc) throws Exception {
+    alloc.calls++;
+    return peer.verifier.verify(pool.tokens[cursor.next(pool.size())]);
+  }
+
+  @Benchmark
+  @Group("nimbusUniqueAuth0Shape")
+  public boolean nimbusUniqueAuth0Shape_floor(Auth0ShapePool pool, Cursor cursor, JdkFloor floor) throws GeneralSecurityException {
+    return floor(pool, cursor, floor.signature);
+  }
+
+  @Benchmark
+  @Group("springUniqueAuth0Shape")
+  public Object springUniqueAuth0Shape(Auth0ShapePool pool, Cursor cursor, SpringPeer peer, Allocation alloc) throws Exception {
+    alloc.calls++;
+    return peer.verifier.verify(pool.tokens[cursor.next(pool.size())]);
+  }
+
+  @Benchmark
+  @Group("springUniqueAuth0Shape")
+  public boolean springUniqueAuth0Shape_floor(Auth0ShapePool pool, Cursor cursor, JdkFloor floor) throws GeneralSecurityException {
+    return floor(pool, cursor, floor.signature);
+  }
+
+  @Benchmark
+  @Group("auth0UniqueAuth0Shape")
+  public Object auth0UniqueAuth0Shape(Auth0ShapePool pool, Cursor cursor, Auth0Peer peer, Allocation alloc) throws Exception {
+    alloc.calls++;
+    return peer.verifier.verify(pool.tokens[cursor.next(pool.size())]);
+  }
+
+  @Benchmark
+  @Group("auth0UniqueAuth0Shape")
+  public boolean auth0UniqueAuth0Shape_floor(Auth0ShapePool pool, Cursor cursor, JdkFloor floor) throws GeneralSecurityException {
+    return floor(pool, cursor, floor.signature);
+  }
+
+  @Benchmark
+  @Group("jose4jUniqueAuth0Shape")
+  public Object jose4jUniqueAuth0Shape(Auth0ShapePool pool, Cursor cursor, Jose4jPeer peer, Allocation alloc) throws Exception {
+    alloc.calls++;
+    return peer.verifier.verify(pool.tokens[cursor.next(pool.size())]);
+  }
+
+  @Benchmark
+  @Group("jose4jUniqueAuth0Shape")
+  public boolean jose4jUniqueAuth0Shape_floor(Auth0ShapePool pool, Cursor cursor, JdkFloor floor) throws GeneralSecurityException {
     return floor(pool, cursor, floor.signature);
   }
 }

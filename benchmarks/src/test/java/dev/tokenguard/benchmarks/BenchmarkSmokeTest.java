@@ -10,7 +10,13 @@ import dev.tokenguard.TokenVerificationException;
 import dev.tokenguard.TokenVerificationException.Reason;
 import dev.tokenguard.testing.FakeIssuer;
 import dev.tokenguard.testing.TokenBuilder;
+import java.lang.reflect.Method;
 import java.security.Provider;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -19,6 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Runs every benchmark method once on a small pool, so the benchmarks cannot rot, and proves the
@@ -108,10 +118,125 @@ class BenchmarkSmokeTest {
   void rejectionBenchmarksHitTheirRejectionPath() {
     VerifyBenchmark.Rejected rejected = new VerifyBenchmark.Rejected();
     rejected.build(issuer);
-    assertThat(bench.tokenGuardRejectBadSignature(rejected, alloc)).isEqualTo(Reason.BAD_SIGNATURE);
+    VerifyBenchmark.ForgedPool forged = new VerifyBenchmark.ForgedPool();
+    forged.forge(pool);
+    VerifyBenchmark.Cursor cursor = new VerifyBenchmark.Cursor();
+    for (int i = 0; i < pool.size; i++) {
+      assertThat(forged.tokens[i]).isNotEqualTo(pool.tokens[i]).hasSameSizeAs(pool.tokens[i]);
+      assertThat(bench.tokenGuardRejectBadSignature(forged, cursor, rejected, alloc)).isEqualTo(Reason.BAD_SIGNATURE);
+    }
     assertThat(bench.tokenGuardRejectExpired(rejected, alloc)).isEqualTo(Reason.EXPIRED);
     assertThat(bench.tokenGuardRejectUnknownKid(rejected, alloc)).isEqualTo(Reason.UNKNOWN_KEY);
     assertThat(bench.tokenGuardRejectGarbage(rejected, alloc)).isEqualTo(Reason.MALFORMED);
+  }
+
+  @Test
+  void theAuth0ShapedTokenIsAboutOneAndAHalfKilobytesAndEveryVerifierAcceptsIt() throws Exception {
+    VerifyBenchmark.Auth0ShapePool shape = new VerifyBenchmark.Auth0ShapePool();
+    shape.mint(issuer, pool);
+    for (String token : shape.tokens) {
+      assertThat(token.length()).isBetween(1400, 1600);
+    }
+    VerifyBenchmark.TokenGuardUnique unique = new VerifyBenchmark.TokenGuardUnique();
+    unique.build(issuer);
+    VerifyBenchmark.JdkFloor jdk = new VerifyBenchmark.JdkFloor();
+    jdk.init(pool);
+    VerifyBenchmark.Cursor cursor = new VerifyBenchmark.Cursor();
+    for (int i = 0; i < shape.size(); i++) {
+      assertThat(bench.tokenGuardUniqueAuth0Shape(shape, cursor, unique, alloc).scopes())
+          .contains(VerifyBenchmark.SCOPE, "read:reports", "openid");
+      assertThat(bench.tokenGuardUniqueAuth0Shape_floor(shape, cursor, jdk)).isTrue();
+    }
+    for (String name : List.of("nimbus", "spring", "auth0", "jose4j")) {
+      Peers.Verifier peer = verifier(name);
+      for (String token : shape.tokens) {
+        assertThat(peer.verify(token)).as(name).isNotNull();
+      }
+    }
+  }
+
+  /**
+   * Every {@code @Benchmark} method of {@link VerifyBenchmark}, called twice with its states set up
+   * as JMH would (a pool of 4): none may throw, a floor must verify, a subject must return its
+   * token or its refusal reason. Methods added later are covered without a change here.
+   */
+  @Test
+  void everyBenchmarkMethodRuns() throws Exception {
+    StateResolver states = new StateResolver();
+    List<String> ran = new ArrayList<>();
+    try {
+      for (Method method : VerifyBenchmark.class.getMethods()) {
+        if (!method.isAnnotationPresent(Benchmark.class)) {
+          continue;
+        }
+        if (method.getName().contains("Accp") && !ACCP_PLATFORM) {
+          continue;
+        }
+        Object[] args = new Object[method.getParameterCount()];
+        for (int i = 0; i < args.length; i++) {
+          Class<?> type = method.getParameterTypes()[i];
+          // Each benchmark's threads have their own cursor (a thread-scoped state in JMH).
+          args[i] = type == VerifyBenchmark.Cursor.class ? new VerifyBenchmark.Cursor() : states.get(type);
+        }
+        for (int call = 0; call < 2; call++) {
+          Object result = method.invoke(bench, args);
+          assertThat(result).as(method.getName()).isNotNull();
+          boolean floor = method.getName().endsWith("_floor") || method.getName().startsWith("jcaFloor");
+          if (floor) {
+            assertThat(result).as(method.getName()).isEqualTo(true);
+          } else if (method.getName().startsWith("tokenGuardReject")) {
+            assertThat(result).as(method.getName()).isInstanceOf(Reason.class);
+          }
+        }
+        ran.add(method.getName());
+      }
+    } finally {
+      states.tearDown();
+    }
+    assertThat(ran).contains("tokenGuardUnique", "tokenGuardUniqueAuth0Shape", "tokenGuardRejectBadSignature",
+        "springUniqueAuth0Shape", "jose4jUniqueAuth0Shape_floor");
+  }
+
+  /** Makes each {@code @State} class once, with its trial-level {@code @Setup} run on states made the same way. */
+  private static final class StateResolver {
+    private final Map<Class<?>, Object> made = new LinkedHashMap<>();
+
+    Object get(Class<?> type) throws Exception {
+      Object existing = made.get(type);
+      if (existing != null) {
+        return existing;
+      }
+      Object state = type.getDeclaredConstructor().newInstance();
+      if (state instanceof VerifyBenchmark.Pool) {
+        ((VerifyBenchmark.Pool) state).size = 4;
+      }
+      for (Method setup : type.getMethods()) {
+        Setup annotation = setup.getAnnotation(Setup.class);
+        if (annotation == null || annotation.value() != Level.Trial) {
+          continue;
+        }
+        Object[] args = new Object[setup.getParameterCount()];
+        for (int i = 0; i < args.length; i++) {
+          args[i] = get(setup.getParameterTypes()[i]);
+        }
+        setup.invoke(state, args);
+      }
+      made.put(type, state);
+      return state;
+    }
+
+    void tearDown() throws Exception {
+      List<Object> states = new ArrayList<>(made.values());
+      Collections.reverse(states);
+      for (Object state : states) {
+        for (Method tearDown : state.getClass().getMethods()) {
+          TearDown annotation = tearDown.getAnnotation(TearDown.class);
+          if (annotation != null && annotation.value() == Level.Trial && tearDown.getParameterCount() == 0) {
+            tearDown.invoke(state);
+          }
+        }
+      }
+    }
   }
 
   @Test
