@@ -238,8 +238,12 @@ class ConfigurationReaderTest {
         assertThat(r.metadata().orElseThrow().toJson()).isEqualTo("{\"resource\":\"https://mcp.example.com/mcp\","
             + "\"authorization_servers\":[\"https://tenant.us.auth0.com/\",\"https://login.example.com/\"],"
             + "\"scopes_supported\":[\"mcp:tools\",\"mcp:admin\"],\"bearer_methods_supported\":[\"header\"],"
-            + "\"resource_name\":\"Example MCP\",\"resource_documentation\":\"https://mcp.example.com/docs\"}");
-        assertThat(params(refused(r.decide(InMemoryRequest.get("/mcp")), 401)))
+            + "\"resource_name\":\"Example MCP\",\"resource_documentation\":\"https://mcp.example.com/docs\","
+            + "\"dpop_signing_alg_values_supported\":[\"ES256\",\"EdDSA\",\"PS256\",\"RS256\"]}");
+        Answer refused = refused(r.decide(InMemoryRequest.get("/mcp")), 401);
+        assertThat(Answers.bearerParams(refused))
+            .containsEntry("resource_metadata", "http://127.0.0.1:8080/.well-known/oauth-protected-resource/mcp");
+        assertThat(Answers.dpopParams(refused))
             .containsEntry("resource_metadata", "http://127.0.0.1:8080/.well-known/oauth-protected-resource/mcp");
       }
     }
