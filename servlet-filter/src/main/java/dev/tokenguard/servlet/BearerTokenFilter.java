@@ -107,8 +107,8 @@ import java.util.Optional;
  * 8705) is checked against the TLS client certificate the container puts in the request attribute
  * {@code jakarta.servlet.request.X509Certificate}: terminate mutual TLS in the container (or have
  * the proxy in front pass the certificate to the container on a channel clients cannot write to,
- * such as Tomcat's {@code SSLValve} or Jetty's {@code SecureRequestCustomizer} behind a trusted
- * proxy). Behind the filter, {@code getAuthType()} is {@code Bearer} or {@code DPoP}, and a DPoP
+ * such as Tomcat's {@code SSLValve} behind a proxy that always sets its header); no request header
+ * is read for it. Behind the filter, {@code getAuthType()} is {@code Bearer} or {@code DPoP}, and a DPoP
  * answer carries {@code DPoP-Nonce} when the verifier hands out nonces.
  *
  * <p>With {@link Builder#publishMetadata published} protected-resource metadata (RFC 9728), the
