@@ -7,6 +7,7 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
 import jakarta.ws.rs.core.SecurityContext;
+import java.net.URI;
 import java.security.Principal;
 import java.time.Duration;
 import java.util.Objects;
@@ -57,11 +58,24 @@ import java.util.Optional;
  * fixed sentences; nothing from the request is echoed; refusals are logged at DEBUG (logger {@code
  * dev.tokenguard.http.ProtectedResource}), never with the token.
  *
+ * <p><b>Sender-constrained tokens.</b> With a {@link Builder#publicUrl public URL} (the URL clients
+ * reach the application's base URI at), the feature also accepts DPoP-bound tokens sent as {@code
+ * Authorization: DPoP <token>} with their proof in the {@code DPoP} header (RFC 9449), as the
+ * verifier's DPoP policy says, and challenges with {@code Bearer} and {@code DPoP}; the target
+ * URI a proof's {@code htu} must name is the public URL followed by the request URI's raw path
+ * after the base URI's path, never built from the {@code Host} or {@code X-Forwarded-*} headers.
+ * An allowed DPoP request's response carries {@code DPoP-Nonce} when the verifier hands out
+ * nonces. Jakarta REST has no portable API for the TLS client certificate, so a certificate-bound
+ * token (RFC 8705, {@code cnf["x5t#S256"]}) is refused with 401 {@code invalid_token} unless the
+ * runtime exposes the servlet request attribute {@code jakarta.servlet.request.X509Certificate} as
+ * a request property, as Jersey and RESTEasy do in a servlet container that terminates mutual TLS.
+ * It is never accepted without the certificate it names.
+ *
  * <p><b>Behind the filter</b>, a resource reads the verified token portably (Jersey, RESTEasy and
  * others) through its {@code @Context SecurityContext}: {@link #accessToken(SecurityContext)};
  * {@code getUserPrincipal().getName()} is the token's {@code sub}, {@code isUserInRole(x)} asks
- * whether the token carries scope {@code x}, and {@code getAuthenticationScheme()} is {@code
- * Bearer}. Other filters and interceptors find the token in the request property {@link
+ * whether the token carries scope {@code x}, and {@code getAuthenticationScheme()} is the scheme
+ * the token came with, {@code Bearer} or {@code DPoP}. Other filters and interceptors find the token in the request property {@link
  * #ACCESS_TOKEN_PROPERTY} ({@link #accessToken(ContainerRequestContext)}); in a servlet container
  * that property is also the request attribute the servlet filter uses.
  *
@@ -246,9 +260,30 @@ public final class BearerTokenFeature implements Feature {
     }
 
     /**
+     * The absolute URL clients reach the application's base URI at (scheme, host, port, and the
+     * context and application path): the base of the target URI a DPoP proof's {@code htu} must
+     * name (RFC 9449 section 4.3 check 9). Default: none, and the feature then accepts no {@code
+     * DPoP} scheme. Never taken from the request's {@code Host} or {@code X-Forwarded-*} (details
+     * on {@link ProtectedResource.Builder#publicUrl}).
+     *
+     * @param publicUrl e.g. {@code https://api.example.com} or {@code https://example.com/app/rest}
+     * @return this builder
+     * @throws NullPointerException when {@code publicUrl} is null
+     * @throws IllegalArgumentException unless an absolute https URL (http only for a loopback
+     *     host) without user info, query or fragment
+     * @throws IllegalStateException when the public URL was already set
+     */
+    public Builder publicUrl(URI publicUrl) {
+      resource.publicUrl(publicUrl);
+      return this;
+    }
+
+    /**
      * Builds the feature. The builder may be used again.
      *
      * @return the feature; immutable and thread-safe
+     * @throws IllegalStateException when the verifier's DPoP policy requires DPoP and there is no
+     *     public URL
      */
     public BearerTokenFeature build() {
       return new BearerTokenFeature(resource.build());

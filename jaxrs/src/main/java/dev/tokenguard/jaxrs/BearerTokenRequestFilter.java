@@ -49,7 +49,8 @@ final class BearerTokenRequestFilter implements ContainerRequestFilter {
     if (!decision.responseHeaders().isEmpty()) {
       request.setProperty(RESPONSE_HEADERS_PROPERTY, decision.responseHeaders());
     }
-    request.setSecurityContext(new TokenSecurityContext(token.get(), request.getSecurityContext().isSecure()));
+    request.setSecurityContext(new TokenSecurityContext(token.get(), request.getSecurityContext().isSecure(),
+        decision.authenticationScheme().orElse(TokenSecurityContext.AUTHENTICATION_SCHEME)));
   }
 
   /** The answer as a response: its status, every header value in order, its content type and body. */

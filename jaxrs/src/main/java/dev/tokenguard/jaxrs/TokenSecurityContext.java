@@ -7,18 +7,21 @@ import java.security.Principal;
 /**
  * The security context of a request whose token the filter accepted: the principal is the token's
  * {@code sub} (and carries the token, for {@link BearerTokenFeature#accessToken(SecurityContext)}),
- * a role is a scope the token carries, and the scheme is {@code Bearer}. Immutable.
+ * a role is a scope the token carries, and the scheme is the one the token came with, {@code
+ * Bearer} or {@code DPoP}. Immutable.
  */
 final class TokenSecurityContext implements SecurityContext {
-  /** What {@link #getAuthenticationScheme()} answers (RFC 6750 section 2.1). */
+  /** What {@link #getAuthenticationScheme()} answers for a bearer token (RFC 6750 section 2.1). */
   static final String AUTHENTICATION_SCHEME = "Bearer";
 
   private final TokenPrincipal principal;
   private final boolean secure;
+  private final String scheme;
 
-  TokenSecurityContext(AccessToken token, boolean secure) {
+  TokenSecurityContext(AccessToken token, boolean secure, String scheme) {
     this.principal = new TokenPrincipal(token);
     this.secure = secure;
+    this.scheme = scheme;
   }
 
   @Override
@@ -38,7 +41,7 @@ final class TokenSecurityContext implements SecurityContext {
 
   @Override
   public String getAuthenticationScheme() {
-    return AUTHENTICATION_SCHEME;
+    return scheme;
   }
 
   /** A principal named after the token's subject, holding the verified token. Immutable. */

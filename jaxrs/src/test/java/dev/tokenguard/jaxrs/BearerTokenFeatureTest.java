@@ -4,8 +4,14 @@ import static dev.tokenguard.jaxrs.Challenges.params;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenguard.AccessTokenVerifier;
+import dev.tokenguard.DpopPolicy;
+import dev.tokenguard.dpop.DpopNonces;
 import dev.tokenguard.testing.FakeIssuer;
+import dev.tokenguard.testing.TestClock;
+import dev.tokenguard.testing.TestKey;
+import java.net.URI;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.ServerProperties;
@@ -158,6 +164,74 @@ class BearerTokenFeatureTest {
       HttpResponse<String> r = Http.get(server.uri("/api/me?access_token=" + token), "Authorization", "Bearer " + token);
       assertThat(r.statusCode()).isEqualTo(400);
       assertThat(params(r.headers().firstValue("WWW-Authenticate").orElseThrow())).containsEntry("error", "invalid_request");
+    }
+  }
+
+  /**
+   * DPoP (RFC 9449) through the feature, with server nonces: the proof's {@code htu} names the
+   * public URL and the request URI's raw path; the nonce comes back in {@code DPoP-Nonce}, on the
+   * refusal and on the application's response.
+   */
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  class WithDpop {
+    private final FakeIssuer issuer = FakeIssuer.builder().clock(TestClock.startingNow()).start();
+    private final DpopNonces nonces =
+        DpopNonces.fromSecret("a secret of 32 bytes or more....".getBytes(StandardCharsets.US_ASCII)).withClock(issuer.clock());
+    private final AccessTokenVerifier verifier = issuer.verifierBuilder().dpop(DpopPolicy.defaults().withNonces(nonces)).build();
+    private final JerseyServer server = JerseyServer.start(healthApi()
+        .register(BearerTokenFeature.builder(verifier).realm("health-api").publicUrl(URI.create("https://api.example.test")).build()));
+    private final TestKey holder = TestKey.ecP256();
+    private final URI target = URI.create("https://api.example.test/api/patients/7");
+
+    @AfterAll
+    void stop() {
+      server.close();
+      verifier.close();
+      issuer.close();
+    }
+
+    @Test
+    void aBoundTokenWithAGoodProofIsAcceptedAsDpopAndAsABearerTokenIsRefused() {
+      String token = issuer.accessToken().dpopBound(holder).subject("auth0|nurse").scopes("read:patients").sign();
+      HttpResponse<String> noNonce = Http.get(server.uri("/api/patients/7"), "Authorization", "DPoP " + token,
+          "DPoP", issuer.dpopProof(holder, "GET", target).accessToken(token).sign());
+      assertThat(noNonce.statusCode()).isEqualTo(401);
+      assertThat(noNonce.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"health-api\"",
+          "DPoP realm=\"health-api\", algs=\"ES256 EdDSA PS256 RS256\", error=\"use_dpop_nonce\", "
+              + "error_description=\"The DPoP proof must carry the nonce this resource server provides.\"");
+      assertThat(noNonce.headers().allValues("DPoP-Nonce")).containsExactly(nonces.current());
+
+      HttpResponse<String> ok = Http.get(server.uri("/api/patients/7"), "Authorization", "DPoP " + token,
+          "DPoP", issuer.dpopProof(holder, "GET", target).accessToken(token).nonce(nonces.current()).sign());
+      assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+      assertThat(ok.body()).isEqualTo("id=7\ntoken=auth0|nurse\nprincipal=auth0|nurse\nscheme=DPoP\n"
+          + "role:read:patients=true\nrole:read:admin=false\n");
+      assertThat(ok.headers().allValues("DPoP-Nonce")).containsExactly(nonces.current());
+      assertThat(ok.headers().allValues("Cache-Control")).containsExactly("no-store");
+
+      HttpResponse<String> asBearer = Http.get(server.uri("/api/patients/7"), "Authorization", "Bearer " + token);
+      assertThat(asBearer.statusCode()).isEqualTo(401);
+      assertThat(asBearer.headers().allValues("WWW-Authenticate").get(0)).startsWith("Bearer realm=\"health-api\", error=\"invalid_token\"");
+      assertThat(asBearer.headers().allValues("WWW-Authenticate").get(1)).isEqualTo("DPoP realm=\"health-api\", algs=\"ES256 EdDSA PS256 RS256\"");
+    }
+
+    @Test
+    void aProofForAnotherPathIsRefused() {
+      String token = issuer.accessToken().dpopBound(holder).scopes("read:patients").sign();
+      HttpResponse<String> r = Http.get(server.uri("/api/patients/7"), "Authorization", "DPoP " + token, "DPoP",
+          issuer.dpopProof(holder, "GET", URI.create("https://api.example.test/api/patients/8")).accessToken(token).nonce(nonces.current()).sign());
+      assertThat(r.statusCode()).isEqualTo(401);
+      assertThat(r.headers().allValues("WWW-Authenticate").get(1)).contains("error=\"invalid_dpop_proof\"");
+    }
+
+    /** Jersey on the JDK's HTTP server exposes no client certificate: a certificate-bound token is refused, never accepted unproven. */
+    @Test
+    void aCertificateBoundTokenIsRefusedWithoutACertificateApi() {
+      String token = issuer.accessToken().certificateBound(TestKey.ecP256().certificate()).scopes("read:patients").sign();
+      HttpResponse<String> r = Http.get(server.uri("/api/patients/7"), "Authorization", "Bearer " + token);
+      assertThat(r.statusCode()).isEqualTo(401);
+      assertThat(r.headers().allValues("WWW-Authenticate").get(0)).startsWith("Bearer realm=\"health-api\", error=\"invalid_token\"");
     }
   }
 

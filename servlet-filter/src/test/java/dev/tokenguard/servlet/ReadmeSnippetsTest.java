@@ -4,13 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokenguard.AccessTokenVerifier;
+import dev.tokenguard.TokenRequest;
 import dev.tokenguard.TokenVerificationException;
+import dev.tokenguard.dpop.DpopNonces;
+import dev.tokenguard.redis.RedisReplayStore;
 import dev.tokenguard.servlet.TestServer.Container;
+import dev.tokenguard.support.RedisServer;
 import dev.tokenguard.testing.FakeIssuer;
+import dev.tokenguard.testing.TestKey;
 import jakarta.servlet.Filter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.reflect.Method;
+import java.net.URI;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.net.http.HttpResponse;
@@ -18,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -31,7 +38,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The README's servlet snippets ("Protect a servlet API", "Protect a WAR on Tomcat (web.xml)",
- * "Several issuers", "Step-up authentication", "Protecting an MCP server"), read from README.md
+ * "Several issuers", "Step-up authentication", "Sender-constrained tokens", "Protecting an MCP server"), read from README.md
  * itself and run as written: Java blocks compiled in-process with only the imports they show, and
  * the {@code web.xml} given to embedded Tomcat 11 (parsed by Tomcat itself) and Jetty 12. Only the
  * Auth0 issuer is swapped for a {@link FakeIssuer}.
@@ -39,6 +46,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class ReadmeSnippetsTest {
   private static final String HEADING = "## Protect a servlet API";
   private static final String WEB_XML_HEADING = "## Protect a WAR on Tomcat (web.xml)";
+  private static final String SENDER_CONSTRAINED = "## Sender-constrained tokens";
   private static final String README_ISSUER = "https://tenant.us.auth0.com/";
   private static final String API = "https://example.com/health-api";
 
@@ -145,6 +153,57 @@ class ReadmeSnippetsTest {
         assertThat(refused.statusCode()).isEqualTo(401);
         String shown = block(section, "", "WWW-Authenticate").replaceAll("\n\\s+", " ").trim();
         assertThat(shown).isEqualTo("HTTP/1.1 401\nWWW-Authenticate: " + refused.headers().firstValue("WWW-Authenticate").orElseThrow());
+      }
+    }
+  }
+
+  /** "Sender-constrained tokens": the setup's filter takes a DPoP-bound token with its proof, refuses it as a bearer token, and challenges as shown. */
+  @Test
+  void senderConstrainedSnippetAcceptsDpopAndChallengesAsShown() throws Exception {
+    String section = section(SENDER_CONSTRAINED);
+    String snippet = blockAfter(SENDER_CONSTRAINED, "java", "publicUrl");
+    try (FakeIssuer issuer = FakeIssuer.builder().audience(API).start()) {
+      Filter filter = (Filter) compileAndRun(snippet.replace("\"" + README_ISSUER + "\"", "\"" + issuer.issuer() + "\""), "filter",
+          "DpopSnippet");
+      try (TestServer server = TestServer.start(filter)) {
+        TestKey holder = TestKey.ecP256();
+        String token = issuer.accessToken().dpopBound(holder).scopes("read:patients").sign();
+        String proof = issuer.dpopProof(holder, "GET", URI.create("https://api.example.com/api/patients")).accessToken(token).sign();
+        HttpResponse<String> ok = Http.get(server.uri("/api/patients"), "Authorization", "DPoP " + token, "DPoP", proof);
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        assertThat(ok.body()).contains("authType=DPoP\n");
+        assertThat(Http.get(server.uri("/api/patients"), "Authorization", "Bearer " + token).statusCode()).isEqualTo(401);
+        HttpResponse<String> none = Http.get(server.uri("/api/patients"));
+        String shown = block(section, "", "algs=").trim();
+        assertThat(shown).isEqualTo("HTTP/1.1 " + none.statusCode() + "\nWWW-Authenticate: "
+            + String.join("\nWWW-Authenticate: ", none.headers().allValues("WWW-Authenticate")));
+      }
+    }
+  }
+
+  /** "Sender-constrained tokens": the Redis snippet's verifier remembers proofs in Redis and asks for its nonces. */
+  @Test
+  void redisSnippetSharesReplaysAndAsksForNonces() throws Exception {
+    String snippet = blockAfter(SENDER_CONSTRAINED, "java", "RedisReplayStore");
+    byte[] secret = new byte[32];
+    new java.security.SecureRandom().nextBytes(secret);
+    try (RedisServer redis = RedisServer.start(); FakeIssuer issuer = FakeIssuer.builder().audience(API).start()) {
+      String run = snippet.replace("\"" + README_ISSUER + "\"", "\"" + issuer.issuer() + "\"")
+          .replace("\"redis://redis.internal:6379\"", "\"" + redis.uri() + "\"")
+          .replace("System.getenv(\"DPOP_NONCE_SECRET\")", "\"" + Base64.getEncoder().encodeToString(secret) + "\"");
+      assertThat(run).doesNotContain("redis.internal", "getenv", "auth0.com");
+      try (AccessTokenVerifier verifier = (AccessTokenVerifier) compileAndRun(run, "verifier", "RedisSnippet");
+          AutoCloseable store = (AutoCloseable) verifier.dpopPolicy().replayStore().orElseThrow()) {
+        assertThat(store).isInstanceOf(RedisReplayStore.class);
+        DpopNonces nonces = verifier.dpopPolicy().nonces().orElseThrow();
+        assertThat(nonces.current()).isEqualTo(DpopNonces.fromSecret(secret).current());
+        TestKey holder = TestKey.ecP256();
+        URI target = URI.create("https://api.example.com/api/patients");
+        String token = issuer.accessToken().dpopBound(holder).sign();
+        String proof = issuer.dpopProof(holder, "GET", target).accessToken(token).nonce(nonces.current()).sign();
+        assertThat(verifier.verify(TokenRequest.dpop(token, proof, "GET", target)).subject()).isNotNull();
+        assertThatThrownBy(() -> verifier.verify(TokenRequest.dpop(token, proof, "GET", target)))
+            .isInstanceOfSatisfying(TokenVerificationException.class, e -> assertThat(e.errorCode()).isEqualTo("invalid_dpop_proof"));
       }
     }
   }

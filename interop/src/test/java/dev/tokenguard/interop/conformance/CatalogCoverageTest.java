@@ -22,7 +22,7 @@ class CatalogCoverageTest {
   /** The catalog surfaces TokenGuard implements; a surface joins this list with its tests. */
   static final Set<String> IMPLEMENTED_SURFACES = Set.of(
       "sdk-verifier.jwt", "sdk-verifier.jwks", "sdk-verifier.claims", "sdk-client.discovery", "sdk-verifier.dpop.inbound",
-      "sdk-resource-metadata");
+      "sdk-resource-metadata", "sdk-verifier.error-response");
 
   @Test
   void everyApplicableCaseHasABoundTestAndEveryBoundIdExists() throws Exception {

@@ -68,12 +68,18 @@ class ResourceMetadataConformanceTest {
     assertThat(prm.get("scopes_supported")).isEqualTo(List.of("read:data", "write:data"));
   }
 
+  /**
+   * The configured resource also accepts DPoP (the verifier's default policy; the metadata's origin
+   * is the public URL a proof's {@code htu} names), so its document names the proof algorithms too.
+   */
   @Test
-  @ConformanceCase("rfc9728-prm-must-contain-required-fields")
+  @ConformanceCase({"rfc9728-prm-must-contain-required-fields", "rfc9728-prm-dpop-fields-should-be-advertised-when-dpop-is-supported"})
   void theServedDocumentContainsTheRequiredFieldsWithTheScopesOfTheRules() throws Exception {
     try (ProtectedResource resource = configured("/data=read:data; /data/write=read:data write:data")) {
       Map<String, Object> prm = parse(served(resource, "/.well-known/oauth-protected-resource"));
-      assertThat(prm).containsOnlyKeys("resource", "authorization_servers", "bearer_methods_supported", "scopes_supported");
+      assertThat(prm).containsOnlyKeys("resource", "authorization_servers", "bearer_methods_supported", "scopes_supported",
+          "dpop_signing_alg_values_supported");
+      assertThat(prm).containsEntry("dpop_signing_alg_values_supported", List.of("ES256", "EdDSA", "PS256", "RS256"));
       assertThat(prm).containsEntry("resource", RESOURCE).containsEntry("scopes_supported", List.of("read:data", "write:data"));
     }
   }

@@ -66,7 +66,7 @@ public final class TokenGuardAutoConfiguration {
       return builder.build();
     } catch (IllegalStateException | IllegalArgumentException e) {
       throw new TokenGuardConfigurationException("the verifier built from tokenguard.issuer, tokenguard.audience, "
-          + "tokenguard.jwks-uri, tokenguard.scope-claims and the TokenGuardVerifierCustomizer beans: " + e.getMessage(), e);
+          + "tokenguard.jwks-uri, tokenguard.scope-claims, tokenguard.dpop* and the TokenGuardVerifierCustomizer beans: " + e.getMessage(), e);
     }
   }
 

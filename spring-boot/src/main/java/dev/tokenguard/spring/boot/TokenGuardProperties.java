@@ -88,6 +88,27 @@ public final class TokenGuardProperties {
    */
   private List<String> scopeClaims = new ArrayList<>();
 
+  /**
+   * DPoP (RFC 9449): allowed (the default: the Bearer and DPoP schemes are both accepted, where
+   * the application has a public-url), required (every path needs a DPoP-bound token with its
+   * proof) or off.
+   */
+  private String dpop;
+
+  /**
+   * The JWS algorithms a DPoP proof may be signed with, e.g. ES256, PS256. Default: ES256, PS256,
+   * RS256 and EdDSA; asymmetric ones only.
+   */
+  private List<String> dpopAlgorithms = new ArrayList<>();
+
+  /**
+   * Turns on server-provided DPoP nonces (RFC 9449 section 9): at least 32 random bytes in base64
+   * or base64url, the same on every instance of the API (make one with: openssl rand -base64 32).
+   * Give it indirectly: env:NAME reads the environment variable NAME, file:/path the file at that
+   * path. Never logged nor put in a message.
+   */
+  private String dpopNonceSecret;
+
   /** The realm of every WWW-Authenticate challenge. Default: api. */
   private String realm;
 
@@ -146,8 +167,10 @@ public final class TokenGuardProperties {
 
   /**
    * The absolute URL clients reach this application at (scheme, host, port and context path): the
-   * base of the resource_metadata URL in challenges (RFC 9728 section 5.1). Never taken from the
-   * request's Host header. Default: the origin of the resource identifier.
+   * base of the resource_metadata URL in challenges (RFC 9728 section 5.1) and of the target URI a
+   * DPoP proof's htu must name (RFC 9449 section 4.3). Never taken from the request's Host or
+   * X-Forwarded-* headers. Default: the origin of the resource identifier; without one, DPoP is
+   * not accepted.
    */
   private String publicUrl;
 
@@ -254,6 +277,61 @@ public final class TokenGuardProperties {
    */
   public void setScopeClaims(List<String> scopeClaims) {
     this.scopeClaims = scopeClaims;
+  }
+
+  /**
+   * Whether DPoP is allowed, required or off ({@code tokenguard.dpop}).
+   *
+   * @return {@code allowed}, {@code required} or {@code off}; null for the default ({@code allowed})
+   */
+  public String getDpop() {
+    return dpop;
+  }
+
+  /**
+   * Sets {@code tokenguard.dpop}.
+   *
+   * @param dpop {@code allowed}, {@code required} or {@code off}
+   */
+  public void setDpop(String dpop) {
+    this.dpop = dpop;
+  }
+
+  /**
+   * The algorithms a DPoP proof may be signed with ({@code tokenguard.dpop-algorithms}).
+   *
+   * @return JWS algorithm names; empty for the default {@code ES256 PS256 RS256 EdDSA}
+   */
+  public List<String> getDpopAlgorithms() {
+    return dpopAlgorithms;
+  }
+
+  /**
+   * Sets {@code tokenguard.dpop-algorithms}.
+   *
+   * @param dpopAlgorithms asymmetric JWS algorithm names, e.g. {@code ES256}
+   */
+  public void setDpopAlgorithms(List<String> dpopAlgorithms) {
+    this.dpopAlgorithms = dpopAlgorithms;
+  }
+
+  /**
+   * The secret server nonces are derived from ({@code tokenguard.dpop-nonce-secret}).
+   *
+   * @return the secret, {@code env:NAME} or {@code file:/path}; null for no nonces
+   */
+  public String getDpopNonceSecret() {
+    return dpopNonceSecret;
+  }
+
+  /**
+   * Sets {@code tokenguard.dpop-nonce-secret}.
+   *
+   * @param dpopNonceSecret at least 32 bytes in base64 or base64url, or {@code env:NAME} or {@code
+   *     file:/path} naming where to read them
+   */
+  public void setDpopNonceSecret(String dpopNonceSecret) {
+    this.dpopNonceSecret = dpopNonceSecret;
   }
 
   /**
@@ -502,6 +580,9 @@ public final class TokenGuardProperties {
     put(settings, "audience", join(audience));
     put(settings, "jwks-uri", jwksUri);
     put(settings, "scope-claims", join(scopeClaims));
+    put(settings, "dpop", dpop);
+    put(settings, "dpop-algorithms", join(dpopAlgorithms));
+    put(settings, "dpop-nonce-secret", dpopNonceSecret);
     put(settings, "realm", realm);
     put(settings, "public-paths", join(publicPaths));
     put(settings, "scope-rules", scopeRules);

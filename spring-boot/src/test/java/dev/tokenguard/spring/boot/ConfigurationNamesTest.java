@@ -30,6 +30,9 @@ class ConfigurationNamesTest {
     all.setAudience(List.of("https://api.example", "https://other.example"));
     all.setJwksUri("https://issuer.example/jwks");
     all.setScopeClaims(List.of("scp", "roles"));
+    all.setDpop("required");
+    all.setDpopAlgorithms(List.of("ES256", "PS256"));
+    all.setDpopNonceSecret("env:TOKENGUARD_DPOP_NONCE_SECRET");
     all.setRealm("health-api");
     all.setPublicPaths(List.of("/api/public", "/docs/*"));
     all.setScopeRules("/api/a=x y; /api/b=x|y");
@@ -50,7 +53,10 @@ class ConfigurationNamesTest {
         .containsEntry("public-paths", "/api/public /docs/*")
         .containsEntry("scope-rules", "/api/a=x y; /api/b=x|y")
         .containsEntry("retry-after-seconds", "12")
-        .containsEntry("public-url", "https://api.example/app");
+        .containsEntry("public-url", "https://api.example/app")
+        .containsEntry("dpop", "required")
+        .containsEntry("dpop-algorithms", "ES256 PS256")
+        .containsEntry("dpop-nonce-secret", "env:TOKENGUARD_DPOP_NONCE_SECRET");
     assertThat(new TokenGuardProperties().readerSettings()).as("nothing set, nothing passed: the reader's defaults hold")
         .isEmpty();
   }
