@@ -31,9 +31,12 @@ import org.assertj.core.api.SoftAssertions;
  * needs {@code read:patients}, {@code acr} {@link #MFA} and an {@code auth_time} at most 300 s old;
  * the resource identifier is {@link #RESOURCE}, its name {@link #RESOURCE_NAME}, and the public
  * URL is left to its default (the resource's origin), so every challenge names {@link
- * #METADATA_URL} whatever port the door listens on. {@link #settings(FakeIssuer)} gives exactly
- * that configuration in the shared configuration text, for doors configured by text. The door's
- * clock is the system clock. Compiled into the tests of each door's module from {@code
+ * #METADATA_URL} whatever port the door listens on. Its verifier has the default DPoP policy, so
+ * (having a public URL through its metadata) the door accepts DPoP too: every refusal carries the
+ * {@code Bearer} challenge of the table and then {@link #DPOP_CHALLENGE}, which the table's bearer
+ * requests never blame, and the document names the proof algorithms. {@link
+ * #settings(FakeIssuer)} gives exactly that configuration in the shared configuration text, for
+ * doors configured by text. The door's clock is the system clock. Compiled into the tests of each door's module from {@code
  * test-support/java}; never shipped.
  */
 public final class MetadataContract {
@@ -53,6 +56,8 @@ public final class MetadataContract {
 
   private static final String REALM = "Bearer realm=\"health-api\"";
   private static final String METADATA_PARAM = ", resource_metadata=\"" + METADATA_URL + "\"";
+  /** The second challenge of every refusal: the DPoP scheme the door also accepts (RFC 9449 section 7.2), without error. */
+  public static final String DPOP_CHALLENGE = "DPoP realm=\"health-api\", algs=\"ES256 EdDSA PS256 RS256\"" + METADATA_PARAM;
   private static final HttpClient CLIENT = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5))
@@ -110,7 +115,8 @@ public final class MetadataContract {
   public static String document(FakeIssuer issuer) {
     return "{\"resource\":\"" + RESOURCE + "\",\"authorization_servers\":[\"" + issuer.issuer() + "\"],"
         + "\"scopes_supported\":[\"read:patients\",\"read:admin\",\"read:reports\"],"
-        + "\"bearer_methods_supported\":[\"header\"],\"resource_name\":\"" + RESOURCE_NAME + "\"}";
+        + "\"bearer_methods_supported\":[\"header\"],\"resource_name\":\"" + RESOURCE_NAME + "\","
+        + "\"dpop_signing_alg_values_supported\":[\"ES256\",\"EdDSA\",\"PS256\",\"RS256\"]}";
   }
 
   private static String q(String literal) {
@@ -177,8 +183,8 @@ public final class MetadataContract {
 
   /**
    * Sends every case to the door at {@code base} (scheme, host and port, no trailing slash) and
-   * checks each answer (status, {@code WWW-Authenticate}, and for the document its body and
-   * header fields), reporting every mismatch at once.
+   * checks each answer (status, both {@code WWW-Authenticate} challenges, and for the document its
+   * body and header fields), reporting every mismatch at once.
    */
   public static void assertDoorAnswersAsContracted(URI base, FakeIssuer issuer) {
     SoftAssertions softly = new SoftAssertions();
@@ -189,9 +195,10 @@ public final class MetadataContract {
       if (c.challenge == null) {
         softly.assertThat(challenges).as("%s: WWW-Authenticate", c).isEmpty();
       } else {
-        softly.assertThat(challenges).as("%s: WWW-Authenticate", c).hasSize(1);
-        if (challenges.size() == 1) {
-          softly.assertThat(challenges.get(0)).as("%s: WWW-Authenticate", c).matches(c.challenge);
+        softly.assertThat(challenges).as("%s: WWW-Authenticate", c).hasSize(2);
+        if (challenges.size() == 2) {
+          softly.assertThat(challenges.get(0)).as("%s: WWW-Authenticate Bearer", c).matches(c.challenge);
+          softly.assertThat(challenges.get(1)).as("%s: WWW-Authenticate DPoP", c).isEqualTo(DPOP_CHALLENGE);
         }
       }
       if (c.body != null) {

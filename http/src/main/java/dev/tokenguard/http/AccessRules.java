@@ -68,6 +68,17 @@ final class AccessRules {
     return scopes;
   }
 
+  /** The patterns whose requirement asks for DPoP ({@link Requirement#dpopRequired()}), in no particular order. */
+  List<String> dpopPatterns() {
+    List<String> patterns = new ArrayList<>();
+    for (Map.Entry<String, Rule> e : prefixes) {
+      if (e.getValue().requirement.dpopRequired()) {
+        patterns.add(e.getValue().pattern);
+      }
+    }
+    return patterns;
+  }
+
   /** The rule for {@code path} (the path within the application, starting with {@code /}). */
   Rule match(String path) {
     Rule rule = exact.get(path);

@@ -11,13 +11,14 @@ import java.util.Map;
  * The complete HTTP answer to a request the application must not see, ready for an adapter to
  * write as it is: the status, the header fields in order, the content type and the body.
  *
- * <p>Refusals follow RFC 6750 section 3 and RFC 9470 section 3: 400 {@code invalid_request}, 401
- * without an error (no credentials) or with {@code invalid_token} or {@code
- * insufficient_user_authentication}, 403 {@code insufficient_scope}, and 503 with {@code
- * Retry-After} when the issuer's keys are unavailable. Every refusal carries at least one {@code
- * WWW-Authenticate} challenge (RFC 9110 section 11.6.1); a header field may have several values
- * (several challenges, one per value), which the adapter must send as separate field lines or
- * join with {@code ", "}, never replace. Its body is a small JSON object, {@code
+ * <p>Refusals follow RFC 6750 section 3, RFC 9470 section 3 and RFC 9449 sections 7 and 9: 400
+ * {@code invalid_request}, 401 without an error (no credentials) or with {@code invalid_token},
+ * {@code insufficient_user_authentication}, {@code invalid_dpop_proof} or {@code use_dpop_nonce},
+ * 403 {@code insufficient_scope}, and 503 with {@code Retry-After} when the issuer's keys or the
+ * DPoP replay store are unavailable. Every refusal carries at least one {@code WWW-Authenticate}
+ * challenge (RFC 9110 section 11.6.1), one per scheme the resource accepts ({@code Bearer}, {@code
+ * DPoP}); a header field may have several values (several challenges, one per value), which the
+ * adapter must send as separate field lines or join with {@code ", "}, never replace. Its body is a small JSON object, {@code
  * {"error":"...","error_description":"..."}}, in ASCII. Nothing in an answer repeats what the
  * client sent.
  *
@@ -53,10 +54,11 @@ public final class Answer {
   /**
    * The header fields to send, by name in the order to send them, each with its values in order.
    * A refusal: {@code WWW-Authenticate} (one value per challenge), {@code Retry-After} (seconds, on
-   * a 503), {@code Cache-Control: no-store} and {@code X-Content-Type-Options: nosniff}. The
-   * metadata document: {@code Cache-Control: public, max-age=3600}, {@code X-Content-Type-Options:
-   * nosniff} and {@code Access-Control-Allow-Origin: *}. Names are spelled as listed here; more may
-   * be added (issue 12: {@code DPoP-Nonce}), so write every one. The map and its lists are
+   * a 503), {@code DPoP-Nonce} (on a {@code use_dpop_nonce} 401, RFC 9449 section 9), {@code
+   * Cache-Control: no-store} and {@code X-Content-Type-Options: nosniff}. The metadata document:
+   * {@code Cache-Control: public, max-age=3600}, {@code X-Content-Type-Options: nosniff} and {@code
+   * Access-Control-Allow-Origin: *}. Names are spelled as listed here; more may be added, so write
+   * every one. The map and its lists are
    * unmodifiable. {@code Content-Type} is not among them (see {@link #contentType()}).
    *
    * @return header name to its values, both in sending order; unmodifiable

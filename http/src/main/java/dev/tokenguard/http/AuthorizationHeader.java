@@ -5,9 +5,9 @@ import java.util.List;
 /**
  * One {@code Authorization} header value, parsed strictly and aware of its scheme (RFC 9110
  * section 11.6.2, {@code credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ]}). For each
- * scheme the resource accepts (today {@code Bearer}, RFC 6750 section 2.1; {@code DPoP}, RFC 9449
- * section 7.1, has the same shape) the grammar is {@code scheme 1*SP token68}, the scheme name
- * compared case-insensitively (RFC 9110 section 11.1). Immutable.
+ * scheme the resource accepts ({@code Bearer}, RFC 6750 section 2.1; {@code DPoP}, RFC 9449
+ * section 7.1, which has the same shape) the grammar is {@code scheme 1*SP token68}, the scheme
+ * name compared case-insensitively (RFC 9110 section 11.1). Immutable.
  *
  * <ul>
  *   <li>An accepted scheme followed by one or more spaces and something: {@link Kind#CREDENTIALS},
@@ -35,7 +35,10 @@ final class AuthorizationHeader {
   private static final AuthorizationHeader RAW_TOKEN = new AuthorizationHeader(Kind.MALFORMED, null, null, RAW_TOKEN_DESCRIPTION);
 
   final Kind kind;
-  /** For {@link Kind#CREDENTIALS}: the accepted scheme, spelled as the resource spells it. */
+  /**
+   * For {@link Kind#CREDENTIALS}, and for {@link Kind#MALFORMED} when the value names an accepted
+   * scheme without a token: that scheme, spelled as the resource spells it; else null.
+   */
   final String scheme;
   /** For {@link Kind#CREDENTIALS}: everything after {@code scheme 1*SP}, not yet checked. */
   final String credentials;
@@ -65,15 +68,19 @@ final class AuthorizationHeader {
       }
       if (v.length() == n || v.charAt(n) != ' ') {
         // "Bearer", "Bearer\t...", "Bearer<token>": an attempt at this scheme without its token.
-        return MALFORMED;
+        return malformed(scheme);
       }
       int i = n;
       while (i < v.length() && v.charAt(i) == ' ') {
         i++;
       }
-      return i == v.length() ? MALFORMED : new AuthorizationHeader(Kind.CREDENTIALS, scheme, v.substring(i), null);
+      return i == v.length() ? malformed(scheme) : new AuthorizationHeader(Kind.CREDENTIALS, scheme, v.substring(i), null);
     }
     return looksLikeABareToken(v) ? RAW_TOKEN : OTHER;
+  }
+
+  private static AuthorizationHeader malformed(String scheme) {
+    return new AuthorizationHeader(Kind.MALFORMED, scheme, null, MALFORMED_DESCRIPTION);
   }
 
   /** The scheme position holds only b64token characters with at least two dots (a compact JWS or JWE). */

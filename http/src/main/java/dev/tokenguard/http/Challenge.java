@@ -13,6 +13,8 @@ import java.util.Objects;
  */
 final class Challenge {
   static final String BEARER = "Bearer";
+  /** RFC 9449 section 7.1. */
+  static final String DPOP = "DPoP";
 
   private final String scheme;
   private final List<Map.Entry<String, String>> params;

@@ -1,11 +1,20 @@
 package dev.tokenguard.http;
 
 import dev.tokenguard.AccessTokenVerifier;
+import dev.tokenguard.Algorithm;
+import dev.tokenguard.DpopPolicy;
 import dev.tokenguard.Requirement;
 import dev.tokenguard.TrustedIssuer;
+import dev.tokenguard.dpop.DpopNonces;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -41,6 +50,19 @@ import java.util.regex.Pattern;
  *   <tr><td>{@code scope-claims}</td><td>the claims scopes are read from, separated by commas or
  *       spaces (default {@code scope scp permissions}; e.g. {@code scp} for Okta and Entra ID); for
  *       every issuer</td></tr>
+ *   <tr><td>{@code dpop}</td><td>DPoP (RFC 9449): {@code allowed} (the default: the {@code Bearer}
+ *       and {@code DPoP} schemes are both accepted, where the resource has a {@code public-url}),
+ *       {@code required} (every path needs a DPoP-bound token with its proof) or {@code off}
+ *       ({@link DpopPolicy})</td></tr>
+ *   <tr><td>{@code dpop-algorithms}</td><td>the JWS algorithms a DPoP proof may be signed with,
+ *       separated by commas or spaces, e.g. {@code ES256 PS256} (default {@code ES256 PS256 RS256
+ *       EdDSA}; asymmetric ones only)</td></tr>
+ *   <tr><td>{@code dpop-nonce-secret}</td><td>turns on server-provided DPoP nonces (RFC 9449
+ *       section 9, {@link DpopNonces}): at least 32 random bytes in base64 or base64url, the same on
+ *       every instance of the API. Give it indirectly, so it is not written into {@code web.xml}:
+ *       {@code env:NAME} reads the environment variable {@code NAME}, {@code file:/path} the
+ *       file at that path (trailing white space dropped); the secret itself is never logged nor
+ *       put in a message</td></tr>
  *   <tr><td>{@code realm}</td><td>the realm of every challenge (default {@code api})</td></tr>
  *   <tr><td>{@code public-paths}</td><td>path patterns that need no token, separated by commas or
  *       spaces: exact, or with a final {@code /*} also everything below</td></tr>
@@ -61,9 +83,12 @@ import java.util.regex.Pattern;
  *       resource identifier, an https URL (default, when another metadata setting is present: the
  *       {@code audience}, which must then be a single value); {@code authorization_servers} are the
  *       {@code issuer}s</td></tr>
- *   <tr><td>{@code public-url}</td><td>the absolute URL clients reach the application at, the base
- *       of {@code resource_metadata} in every challenge (default: the origin of the resource
- *       identifier); publishes metadata</td></tr>
+ *   <tr><td>{@code public-url}</td><td>the absolute URL clients reach the application at: the
+ *       base of {@code resource_metadata} in every challenge and of the target URI a DPoP proof's
+ *       {@code htu} must name, never taken from the request's {@code Host} or {@code X-Forwarded-*}
+ *       (default: the origin of the resource identifier when metadata is published; else none, and
+ *       the {@code DPoP} scheme is not accepted); publishes metadata when the single {@code
+ *       audience} is an https URL</td></tr>
  *   <tr><td>{@code resource-name}</td><td>the metadata's {@code resource_name}; publishes
  *       metadata</td></tr>
  *   <tr><td>{@code resource-documentation}</td><td>the metadata's {@code resource_documentation}, an
@@ -81,12 +106,14 @@ import java.util.regex.Pattern;
  *   <li>{@code acr=value} or {@code acr=value1|value2}: the user's authentication must have met one
  *       of these authentication context classes (RFC 9470; no spaces inside the item);
  *   <li>{@code max-age=seconds}: the user must have authenticated at most this many seconds ago
- *       ({@code auth_time}; RFC 9470), a whole number from 0.
+ *       ({@code auth_time}; RFC 9470), a whole number from 0;
+ *   <li>{@code dpop=required}: the token must be DPoP-bound and come with the {@code DPoP} scheme
+ *       and its proof ({@link Requirement#withDpop()}, RFC 9449); bearer tokens are refused there.
  * </ul>
  *
- * A rule may have scopes, step-up items or both ({@code /api/records=read:patients
- * acr=urn:example:mfa max-age=300}; {@code /api/transfers=max-age=60}). Another item containing
- * {@code =} is refused, so a misspelled {@code acr} cannot become a scope; a scope or acr value
+ * A rule may have scopes, step-up and DPoP items or both ({@code /api/records=read:patients
+ * acr=urn:example:mfa max-age=300}; {@code /api/transfers=max-age=60 dpop=required}). Another item
+ * containing {@code =} is refused, so a misspelled {@code acr} cannot become a scope; a scope or acr value
  * holding {@code ;}, {@code ,}, {@code |}, {@code =} or a space cannot be written in this text
  * (use {@link ProtectedResource.Builder#require(String, Requirement)} in code).
  *
@@ -110,22 +137,33 @@ public final class ConfigurationReader {
   static final String PUBLIC_URL = "public-url";
   static final String RESOURCE_NAME = "resource-name";
   static final String RESOURCE_DOCUMENTATION = "resource-documentation";
+  static final String DPOP = "dpop";
+  static final String DPOP_ALGORITHMS = "dpop-algorithms";
+  static final String DPOP_NONCE_SECRET = "dpop-nonce-secret";
 
   private static final Set<String> NAMES = Collections.unmodifiableSet(new TreeSet<>(List.of(ISSUER, AUDIENCE, JWKS_URI,
       SCOPE_CLAIMS, REALM, PUBLIC_PATHS, SCOPE_RULES, ALLOW_OPTIONS, ACCEPT_QUERY_TOKEN, ACCEPT_FORM_TOKEN,
-      RETRY_AFTER_SECONDS, RESOURCE, PUBLIC_URL, RESOURCE_NAME, RESOURCE_DOCUMENTATION)));
+      RETRY_AFTER_SECONDS, RESOURCE, PUBLIC_URL, RESOURCE_NAME, RESOURCE_DOCUMENTATION, DPOP, DPOP_ALGORITHMS,
+      DPOP_NONCE_SECRET)));
 
   private static final String ACR_ITEM = "acr=";
   private static final String MAX_AGE_ITEM = "max-age=";
+  private static final String DPOP_ITEM = "dpop=";
+  private static final String ENV_PREFIX = "env:";
+  private static final String FILE_PREFIX = "file:";
 
   private static final Pattern LIST_SEPARATOR = Pattern.compile("[,\\s]+");
 
   private final Function<String, String> values;
   private final Function<String, String> label;
+  /** Reads an environment variable (for {@code env:NAME}); {@link System#getenv(String)} outside tests. */
+  private final Function<String, String> environment;
 
-  private ConfigurationReader(Function<String, String> values, Function<String, String> label) {
+  private ConfigurationReader(Function<String, String> values, Function<String, String> label,
+      Function<String, String> environment) {
     this.values = values;
     this.label = label;
+    this.environment = environment;
   }
 
   /**
@@ -153,6 +191,12 @@ public final class ConfigurationReader {
    */
   public static ConfigurationReader of(Collection<String> present, Function<String, String> values,
       Function<String, String> label) {
+    return of(present, values, label, System::getenv);
+  }
+
+  /** {@link #of(Collection, Function, Function)} reading {@code env:NAME} values through {@code environment} (tests). */
+  static ConfigurationReader of(Collection<String> present, Function<String, String> values, Function<String, String> label,
+      Function<String, String> environment) {
     Objects.requireNonNull(present, "present");
     Objects.requireNonNull(values, "values");
     Objects.requireNonNull(label, "label");
@@ -161,20 +205,24 @@ public final class ConfigurationReader {
         throw new IllegalArgumentException("unknown " + label.apply(name) + "; known: " + NAMES);
       }
     }
-    return new ConfigurationReader(values, label);
+    return new ConfigurationReader(values, label, Objects.requireNonNull(environment, "environment"));
   }
 
   /**
-   * A verifier builder from {@code issuer}, {@code audience}, {@code jwks-uri} and {@code
-   * scope-claims}; adjust it (a clock, algorithms) before building. With several issuers, the
-   * first is the builder's own {@link AccessTokenVerifier.Builder#issuer(String) issuer} and each
-   * other one is {@link AccessTokenVerifier.Builder#trust trusted} with its own keys found through
-   * discovery and the same {@code scope-claims}.
+   * A verifier builder from {@code issuer}, {@code audience}, {@code jwks-uri}, {@code
+   * scope-claims} and the DPoP settings ({@code dpop}, {@code dpop-algorithms}, {@code
+   * dpop-nonce-secret}: a {@link DpopPolicy} given to {@link AccessTokenVerifier.Builder#dpop},
+   * only when one of them is present); adjust it (a clock, algorithms, a shared DPoP replay store)
+   * before building. With several issuers, the first is the builder's own {@link
+   * AccessTokenVerifier.Builder#issuer(String) issuer} and each other one is {@link
+   * AccessTokenVerifier.Builder#trust trusted} with its own keys found through discovery and the
+   * same {@code scope-claims}.
    *
    * @return a new verifier builder holding those settings
    * @throws IllegalStateException when {@code issuer} or {@code audience} is missing
-   * @throws IllegalArgumentException when one of them is malformed, or {@code jwks-uri} is given
-   *     with several issuers (the message names the setting)
+   * @throws IllegalArgumentException when one of them is malformed, {@code jwks-uri} is given
+   *     with several issuers, or {@code dpop-algorithms} or {@code dpop-nonce-secret} is given
+   *     with {@code dpop=off} (the message names the setting, never the secret)
    */
   public AccessTokenVerifier.Builder verifierBuilder() {
     String issuer = value(ISSUER);
@@ -217,17 +265,116 @@ public final class ConfigurationReader {
     if (scopeClaims != null) {
       apply(SCOPE_CLAIMS, () -> verifier.scopeClaims(list(scopeClaims)));
     }
+    DpopPolicy dpop = dpopPolicy();
+    if (dpop != null) {
+      verifier.dpop(dpop);
+    }
     return verifier;
+  }
+
+  /** The DPoP policy the {@code dpop*} settings describe, or null when none is present (the builder's default holds). */
+  private DpopPolicy dpopPolicy() {
+    String mode = value(DPOP);
+    String algorithms = value(DPOP_ALGORITHMS);
+    String secret = value(DPOP_NONCE_SECRET);
+    if (mode == null && algorithms == null && secret == null) {
+      return null;
+    }
+    DpopPolicy policy;
+    if (mode == null || mode.equals("allowed")) {
+      policy = DpopPolicy.defaults();
+    } else if (mode.equals("required")) {
+      policy = DpopPolicy.defaults().required();
+    } else if (mode.equals("off")) {
+      if (algorithms != null || secret != null) {
+        throw new IllegalArgumentException(label.apply(algorithms != null ? DPOP_ALGORITHMS : DPOP_NONCE_SECRET)
+            + " has no effect with " + label.apply(DPOP) + "=off: remove one of them");
+      }
+      return DpopPolicy.disabled();
+    } else {
+      throw new IllegalArgumentException(label.apply(DPOP) + " must be off, allowed or required, got " + mode);
+    }
+    if (algorithms != null) {
+      List<Algorithm> chosen = new ArrayList<>();
+      for (String name : list(algorithms)) {
+        chosen.add(algorithm(name));
+      }
+      policy = policy.withAlgorithms(chosen.toArray(new Algorithm[0]));
+    }
+    if (secret != null) {
+      byte[] bytes = nonceSecret(secret);
+      try {
+        DpopNonces nonces;
+        try {
+          nonces = DpopNonces.fromSecret(bytes);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(label.apply(DPOP_NONCE_SECRET) + ": " + e.getMessage()
+              + " (make one with: openssl rand -base64 32)", e);
+        }
+        policy = policy.withNonces(nonces);
+      } finally {
+        Arrays.fill(bytes, (byte) 0);
+      }
+    }
+    return policy;
+  }
+
+  /** A proof algorithm by its JOSE name, exactly ({@code ES256}, {@code EdDSA}). */
+  private Algorithm algorithm(String name) {
+    for (Algorithm a : Algorithm.values()) {
+      if (a.name().equals(name)) {
+        return a;
+      }
+    }
+    throw new IllegalArgumentException(label.apply(DPOP_ALGORITHMS) + ": " + name + " is not an algorithm a DPoP proof may"
+        + " use here (asymmetric ones only, RFC 9449 section 4.3 check 5); known: " + Arrays.toString(Algorithm.values()));
+  }
+
+  /**
+   * The nonce secret's bytes: the value itself, the environment variable of {@code env:NAME} or
+   * the file of {@code file:/path}, in base64 or base64url. Messages name where the secret was
+   * looked for, never what was found.
+   */
+  private byte[] nonceSecret(String value) {
+    String name = label.apply(DPOP_NONCE_SECRET);
+    String text;
+    if (value.startsWith(ENV_PREFIX)) {
+      String variable = value.substring(ENV_PREFIX.length()).trim();
+      text = variable.isEmpty() ? null : environment.apply(variable);
+      if (text == null || text.isBlank()) {
+        throw new IllegalArgumentException(name + ": the environment variable " + variable + " is not set or empty");
+      }
+    } else if (value.startsWith(FILE_PREFIX)) {
+      Path file = Path.of(value.substring(FILE_PREFIX.length()).trim());
+      try {
+        text = Files.readString(file, StandardCharsets.US_ASCII);
+      } catch (IOException | RuntimeException e) {
+        throw new IllegalArgumentException(name + ": cannot read the file " + file + " (" + e.getClass().getSimpleName() + ")");
+      }
+    } else {
+      text = value;
+    }
+    String compact = text.strip();
+    try {
+      return compact.indexOf('-') >= 0 || compact.indexOf('_') >= 0
+          ? Base64.getUrlDecoder().decode(compact)
+          : Base64.getDecoder().decode(compact);
+    } catch (IllegalArgumentException e) {
+      // The decoder's message may quote a character of the secret: say only what is wrong.
+      throw new IllegalArgumentException(name + " is not base64 or base64url text (make one with: openssl rand -base64 32)");
+    }
   }
 
   /**
    * A resource builder for {@code verifier} from {@code realm}, {@code public-paths}, {@code
    * scope-rules}, {@code allow-options}, {@code accept-query-token}, {@code accept-form-token},
-   * {@code retry-after-seconds} and the metadata settings ({@code resource}, {@code public-url},
-   * {@code resource-name}, {@code resource-documentation}; with any of them present the resource
-   * publishes RFC 9728 metadata whose {@code authorization_servers} are the {@code issuer}s, and
-   * without an {@code issuer} setting that member is left out). The resource it builds does not
-   * own {@code verifier}.
+   * {@code retry-after-seconds}, {@code public-url} and the metadata settings ({@code resource},
+   * {@code resource-name}, {@code resource-documentation}, and {@code public-url} with a single
+   * audience that is an https URL; with any of them present the resource publishes RFC 9728
+   * metadata whose {@code authorization_servers} are the {@code issuer}s, and without an {@code
+   * issuer} setting that member is left out). Whether the resource accepts DPoP follows {@code
+   * verifier}'s {@link AccessTokenVerifier#dpopPolicy() policy} and the public URL. The resource it
+   * builds does not own {@code verifier}.
    *
    * @param verifier the verifier the resource checks tokens with; its owner closes it
    * @return a new resource builder holding those settings, to adjust or build
@@ -273,19 +420,29 @@ public final class ConfigurationReader {
     return resource;
   }
 
-  /** Publishes RFC 9728 metadata when a metadata setting is present. */
+  /**
+   * Sets the public URL, and publishes RFC 9728 metadata when a metadata setting is present: {@code
+   * resource}, {@code resource-name} or {@code resource-documentation}, or {@code public-url} with
+   * a single {@code audience} that is a resource identifier (an https URL). {@code public-url}
+   * alone, with an audience that is none, is only the base of the DPoP target URI.
+   */
   private void addMetadata(ProtectedResource.Builder resource) {
     String identifier = value(RESOURCE);
     String publicUrl = value(PUBLIC_URL);
     String name = value(RESOURCE_NAME);
     String documentation = value(RESOURCE_DOCUMENTATION);
-    if (identifier == null && publicUrl == null && name == null && documentation == null) {
+    boolean metadataSetting = identifier != null || name != null || documentation != null;
+    if (!metadataSetting && publicUrl == null) {
       return;
     }
     String resourceLabel = label.apply(RESOURCE);
     if (identifier == null) {
       String audience = value(AUDIENCE);
       String[] audiences = audience == null ? new String[0] : list(audience);
+      if (!metadataSetting && (audiences.length != 1 || !isResourceIdentifier(audiences[0]))) {
+        setPublicUrl(resource, publicUrl);
+        return;
+      }
       if (audiences.length != 1) {
         throw new IllegalStateException(resourceLabel + " is required to publish protected-resource metadata"
             + (audiences.length == 0 ? "" : " (" + label.apply(AUDIENCE) + " holds " + audiences.length + " values)")
@@ -318,13 +475,26 @@ public final class ConfigurationReader {
     }
     resource.publishMetadata(metadata.build());
     if (publicUrl != null) {
-      URI url;
-      try {
-        url = new URI(publicUrl);
-      } catch (java.net.URISyntaxException e) {
-        throw new IllegalArgumentException(label.apply(PUBLIC_URL) + " is not a URI: " + e.getMessage(), e);
-      }
-      apply(PUBLIC_URL, () -> resource.publicUrl(url));
+      setPublicUrl(resource, publicUrl);
+    }
+  }
+
+  private void setPublicUrl(ProtectedResource.Builder resource, String publicUrl) {
+    URI url;
+    try {
+      url = new URI(publicUrl);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException(label.apply(PUBLIC_URL) + " is not a URI: " + e.getMessage(), e);
+    }
+    apply(PUBLIC_URL, () -> resource.publicUrl(url));
+  }
+
+  private static boolean isResourceIdentifier(String value) {
+    try {
+      ProtectedResourceMetadata.builder(value);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 
@@ -362,12 +532,14 @@ public final class ConfigurationReader {
       }
       int eq = r.indexOf('=');
       if (eq <= 0 || eq == r.length() - 1) {
-        throw new IllegalArgumentException(name + ": each rule is pattern=scopes (and acr=..., max-age=...), got " + r);
+        throw new IllegalArgumentException(name + ": each rule is pattern=scopes (and acr=..., max-age=..., dpop=required), got "
+            + r);
       }
       String pattern = r.substring(0, eq).trim();
       List<String> scopeItems = new ArrayList<>();
       List<String> acrValues = null;
       Duration maxAge = null;
+      boolean dpop = false;
       for (String item : LIST_SEPARATOR.split(r.substring(eq + 1).trim())) {
         if (item.startsWith(ACR_ITEM)) {
           if (acrValues != null) {
@@ -379,15 +551,21 @@ public final class ConfigurationReader {
             throw new IllegalArgumentException(name + ": a rule has one max-age= item, got " + r);
           }
           maxAge = seconds(item.substring(MAX_AGE_ITEM.length()), name, r);
+        } else if (item.startsWith(DPOP_ITEM)) {
+          if (!item.equals(DPOP_ITEM + "required") || dpop) {
+            throw new IllegalArgumentException(name + ": a rule has at most one dpop item, dpop=required, got " + r);
+          }
+          dpop = true;
         } else if (item.contains("=")) {
-          throw new IllegalArgumentException(name + ": an item holding = is acr=... or max-age=... (no spaces around =), got "
-              + item + " in " + r);
+          throw new IllegalArgumentException(name + ": an item holding = is acr=..., max-age=... or dpop=required (no spaces"
+              + " around =), got " + item + " in " + r);
         } else if (!item.isEmpty()) {
           scopeItems.add(item);
         }
       }
       List<String> acr = acrValues;
       Duration age = maxAge;
+      boolean requiresDpop = dpop;
       apply(SCOPE_RULES, () -> {
         Requirement requirement = scopes(String.join(" ", scopeItems), name, r);
         if (acr != null) {
@@ -395,6 +573,9 @@ public final class ConfigurationReader {
         }
         if (age != null) {
           requirement = requirement.withMaxAge(age);
+        }
+        if (requiresDpop) {
+          requirement = requirement.withDpop();
         }
         resource.require(pattern, requirement);
       });

@@ -10,8 +10,11 @@ import java.util.Optional;
  * through to the application, or answer it with an {@link Answer} without calling the application.
  *
  * <p>An allowed request carries the verified {@link AccessToken} (none on a public path or a CORS
- * preflight let through) and the header fields to add to the application's response (for example
- * {@code Cache-Control: private} when the token came in the URI query, RFC 6750 section 2.3). A
+ * preflight let through), the authentication scheme it came with ({@link #authenticationScheme()},
+ * {@code Bearer} or {@code DPoP}) and the header fields to add to the application's response (for
+ * example {@code Cache-Control: private} when the token came in the URI query, RFC 6750 section
+ * 2.3; {@code DPoP-Nonce} and {@code Cache-Control: no-store} for a DPoP request when the resource
+ * server hands out nonces, RFC 9449 section 8.2). A
  * request that is not allowed carries the complete answer, and the application must not be called:
  * usually a refusal (400, 401, 403, 503), but also the resource's own 200 answer with its
  * protected-resource metadata (RFC 9728) at the well-known path. An adapter writes every answer
@@ -22,15 +25,18 @@ import java.util.Optional;
  * <p>Immutable and thread-safe.
  */
 public final class Decision {
-  private static final Decision PUBLIC = new Decision(null, null, Map.of(), null);
+  private static final Decision PUBLIC = new Decision(null, null, null, Map.of(), null);
 
   private final AccessToken token;
+  private final String scheme;
   private final Answer answer;
   private final Map<String, List<String>> responseHeaders;
   private final byte[] consumedBody;
 
-  private Decision(AccessToken token, Answer answer, Map<String, List<String>> responseHeaders, byte[] consumedBody) {
+  private Decision(AccessToken token, String scheme, Answer answer, Map<String, List<String>> responseHeaders,
+      byte[] consumedBody) {
     this.token = token;
+    this.scheme = scheme;
     this.answer = answer;
     this.responseHeaders = responseHeaders;
     this.consumedBody = consumedBody;
@@ -41,17 +47,18 @@ public final class Decision {
     return PUBLIC;
   }
 
-  static Decision allow(AccessToken token, Map<String, List<String>> responseHeaders, byte[] consumedBody) {
-    return new Decision(token, null, responseHeaders, consumedBody);
+  /** Allowed with {@code token}, which came with {@code scheme} ({@code Bearer} or {@code DPoP}). */
+  static Decision allow(AccessToken token, String scheme, Map<String, List<String>> responseHeaders, byte[] consumedBody) {
+    return new Decision(token, scheme, null, responseHeaders, consumedBody);
   }
 
   static Decision refuse(Answer answer, byte[] consumedBody) {
-    return new Decision(null, answer, Map.of(), consumedBody);
+    return new Decision(null, null, answer, Map.of(), consumedBody);
   }
 
   /** Answered by the resource itself (the metadata document): not for the application, and not a refusal. */
   static Decision answered(Answer answer) {
-    return new Decision(null, answer, Map.of(), null);
+    return new Decision(null, null, answer, Map.of(), null);
   }
 
   /**
@@ -75,9 +82,25 @@ public final class Decision {
   }
 
   /**
+   * The authentication scheme the verified token of an allowed request came with, as RFC 6750
+   * section 2.1 and RFC 9449 section 7.1 spell it: {@code Bearer} (also for a token in the query or
+   * a form body) or {@code DPoP}; for a servlet's {@code getAuthType()} or a JAX-RS {@code
+   * SecurityContext}'s {@code getAuthenticationScheme()}.
+   *
+   * @return {@code Bearer} or {@code DPoP}; empty on a public path, for a CORS preflight let
+   *     through, and for a refused request
+   */
+  public Optional<String> authenticationScheme() {
+    return Optional.ofNullable(scheme);
+  }
+
+  /**
    * For an allowed request, the header fields to add to the application's response, by name in
    * order, each with its values (unmodifiable): {@code Cache-Control: private} when the token came
-   * in the URI query. Empty otherwise.
+   * in the URI query; for a DPoP request to a resource server that hands out nonces, {@code
+   * DPoP-Nonce} with the current nonce and {@code Cache-Control: no-store}, so the client uses it
+   * in its next proof and no cache serves the answer with a stale nonce (RFC 9449 sections 8.2
+   * and 9). Empty otherwise.
    *
    * @return header name to its values, both in order; unmodifiable
    */

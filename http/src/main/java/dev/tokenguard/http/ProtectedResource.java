@@ -2,17 +2,27 @@ package dev.tokenguard.http;
 
 import dev.tokenguard.AccessToken;
 import dev.tokenguard.AccessTokenVerifier;
+import dev.tokenguard.Algorithm;
+import dev.tokenguard.DpopPolicy;
 import dev.tokenguard.Requirement;
 import dev.tokenguard.TokenRequest;
 import dev.tokenguard.TokenVerificationException;
+import dev.tokenguard.dpop.DpopNonces;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An API protected by OAuth 2.0 access tokens, as the HTTP layer sees it: the realm, which paths
@@ -47,6 +57,29 @@ import java.util.Set;
  * evaluated. Descriptions are fixed sentences; nothing from the request is echoed. Refusals are
  * logged at DEBUG (logger {@code dev.tokenguard.http.ProtectedResource}), never with the token.
  *
+ * <p><b>Sender-constrained tokens.</b> The {@code DPoP} scheme (RFC 9449 section 7.1) is accepted
+ * as the verifier's {@link AccessTokenVerifier#dpopPolicy() DPoP policy} says, when the resource has
+ * a {@link Builder#publicUrl public URL} (the base of the URI a proof's {@code htu} must name):
+ * with the default policy a path accepts {@code Bearer} and {@code DPoP}, and challenges with both
+ * ({@code WWW-Authenticate: Bearer realm="x"} and {@code DPoP realm="x", algs="ES256 PS256 ..."},
+ * one field line each); a path whose requirement asks for DPoP ({@link Requirement#withDpop()}),
+ * or every path when the policy {@link DpopPolicy#required() requires} it, challenges with {@code
+ * DPoP} alone, and a bearer token there is refused. A DPoP request carries exactly one {@code DPoP}
+ * header, the proof; the verifier checks it (RFC 9449 section 4.3), the token's binding, and the
+ * TLS client certificate of a certificate-bound token ({@link ResourceRequest#clientCertificate()},
+ * RFC 8705 section 3). The answers, each error on the challenge of the scheme whose credentials
+ * failed (RFC 9449 section 7.2): a bad proof, 401 {@code DPoP error="invalid_dpop_proof"}; a bad
+ * token or a binding that does not hold, 401 {@code error="invalid_token"}; a proof without the
+ * current nonce when the policy hands out {@link DpopPolicy#nonces() nonces}, 401 {@code DPoP
+ * error="use_dpop_nonce"} with the nonce in {@code DPoP-Nonce} (section 9); several {@code DPoP}
+ * headers, 401 {@code invalid_dpop_proof} (section 4.3 check 1); a {@code DPoP} header with a
+ * bearer token (or two {@code Authorization} lines), 400 {@code invalid_request} on both
+ * challenges; the replay store unreachable, 503 with {@code Retry-After}. An allowed DPoP request
+ * gets the current nonce in a {@code DPoP-Nonce} response header, with {@code Cache-Control:
+ * no-store}, when nonces are on (section 8.2). Without a public URL, the {@code DPoP} scheme is
+ * answered as an unknown one (401 with a {@code Bearer} challenge and no error) and building a
+ * resource that requires DPoP fails.
+ *
  * <p><b>Protected-resource metadata</b> (RFC 9728), when {@link Builder#publishMetadata published}:
  * a {@code GET} or {@code HEAD} of the document's {@link ProtectedResourceMetadata#wellKnownPath()
  * well-known path} (or of the bare {@code /.well-known/oauth-protected-resource}, where MCP clients
@@ -54,13 +87,18 @@ import java.util.Set;
  * the JSON document (see {@link #metadata()}); and every challenge of every refusal carries {@code
  * resource_metadata="<absolute URL of the document>"} (RFC 9728 section 5.1; the MCP authorization
  * specification requires it on 401 and asks for it on 403), built from the configured {@link
- * Builder#publicUrl public URL}, never from the request's {@code Host} or forwarding headers.
+ * Builder#publicUrl public URL}, never from the request's {@code Host} or forwarding headers. When
+ * the resource accepts DPoP, the document names the proof algorithms ({@code
+ * dpop_signing_alg_values_supported}) and, when the policy requires DPoP everywhere, {@code
+ * dpop_bound_access_tokens_required: true}, unless it names its own.
  *
  * <p>Immutable and thread-safe: build one per API and share it. A resource made by {@link
  * ConfigurationReader#protectedResource()} owns the verifier it built, and {@link #close()} closes
  * it; a resource made by {@link #builder(AccessTokenVerifier)} leaves the given verifier alone.
  */
 public final class ProtectedResource implements AutoCloseable {
+  /** Logged under this class's name, like refusals; never a token, proof or key. */
+  private static final Logger LOG = LoggerFactory.getLogger(ProtectedResource.class);
   static final String DEFAULT_REALM = "api";
   static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(30);
 
@@ -71,7 +109,20 @@ public final class ProtectedResource implements AutoCloseable {
   final boolean allowPreflight;
   final long retryAfterSeconds;
   private final boolean ownsVerifier;
-  private final Refusals refusals;
+  /** The public URL ({@link Builder#publicUrl}, else the origin of the metadata's resource identifier), or null. */
+  private final String publicUrl;
+  /** Whether the {@code DPoP} scheme is accepted: the verifier's policy enables it and there is a public URL for {@code htu}. */
+  final boolean dpopAccepted;
+  /** Whether every path requires DPoP (the verifier's policy). */
+  private final boolean dpopEverywhere;
+  /** The nonces to hand out on DPoP answers, or null. */
+  private final DpopNonces nonces;
+  /** Answers challenging with Bearer only (DPoP not accepted). */
+  private final Refusals bearerRefusals;
+  /** Answers challenging with Bearer and DPoP; null when DPoP is not accepted. */
+  private final Refusals bothRefusals;
+  /** Answers challenging with DPoP only (a path requiring DPoP); null when DPoP is not accepted. */
+  private final Refusals dpopRefusals;
   /** The published metadata as served, or null. */
   private final ProtectedResourceMetadata metadata;
   /** The absolute URL {@code resource_metadata} names, or null. */
@@ -89,9 +140,16 @@ public final class ProtectedResource implements AutoCloseable {
     this.allowPreflight = b.allowPreflight;
     this.retryAfterSeconds = (b.retryAfter != null ? b.retryAfter : DEFAULT_RETRY_AFTER).toSeconds();
     this.ownsVerifier = b.ownsVerifier;
+    DpopPolicy policy = b.verifier.dpopPolicy();
+    String base = b.publicUrl != null ? b.publicUrl : b.metadata != null ? origin(b.metadata.resourceUri()) : null;
+    this.publicUrl = base;
+    this.dpopAccepted = policy.isEnabled() && base != null;
+    this.dpopEverywhere = dpopAccepted && policy.isRequired();
+    this.nonces = dpopAccepted ? policy.nonces().orElse(null) : null;
+    List<String> algs = dpopAccepted ? proofAlgorithms(policy) : List.of();
     if (b.metadata != null) {
-      this.metadata = b.metadata.publishedBy(rules.scopes(), ProtectedResourceMetadata.bearerMethods(b.acceptForm, b.acceptQuery));
-      String base = b.publicUrl != null ? b.publicUrl : origin(metadata.resourceUri());
+      this.metadata = b.metadata.publishedBy(rules.scopes(), ProtectedResourceMetadata.bearerMethods(b.acceptForm, b.acceptQuery),
+          algs, dpopEverywhere ? Boolean.TRUE : null);
       this.metadataUrl = URI.create(base + metadata.wellKnownPath());
       this.metadataPaths = metadata.servedPaths();
       this.metadataAnswer = new Answer.Builder(200)
@@ -106,9 +164,28 @@ public final class ProtectedResource implements AutoCloseable {
       this.metadataPaths = Set.of();
       this.metadataAnswer = null;
     }
-    this.refusals = new Refusals(realm, retryAfterSeconds, metadataUrl == null ? null : metadataUrl.toString(),
-        List.of(Refusals.Scheme.BEARER));
+    String metadataUrlText = metadataUrl == null ? null : metadataUrl.toString();
+    this.bearerRefusals = new Refusals(realm, retryAfterSeconds, metadataUrlText, List.of(Refusals.Scheme.BEARER));
+    if (dpopAccepted) {
+      Refusals.Scheme dpop = Refusals.Scheme.dpop(algs);
+      this.bothRefusals = new Refusals(realm, retryAfterSeconds, metadataUrlText, List.of(Refusals.Scheme.BEARER, dpop));
+      this.dpopRefusals = new Refusals(realm, retryAfterSeconds, metadataUrlText, List.of(dpop));
+    } else {
+      this.bothRefusals = null;
+      this.dpopRefusals = null;
+      if (policy.isEnabled() && LOG.isDebugEnabled()) {
+        LOG.debug("The DPoP scheme is not accepted by this resource: it has no public URL to check a DPoP proof's htu"
+            + " against (set publicUrl, or publish metadata); its verifier would accept DPoP");
+      }
+    }
   }
+
+  /** The request header field carrying the DPoP proof (RFC 9449 section 4.1). */
+  static final String DPOP_HEADER = "DPoP";
+  static final String STRAY_PROOF = "A DPoP proof came with a bearer token: send a DPoP-bound token with"
+      + " Authorization: DPoP, or a bearer token without a DPoP header.";
+  static final String SEVERAL_PROOFS = "The request carries more than one DPoP header.";
+  static final String NO_TARGET = "The DPoP proof cannot be checked against this request.";
 
   /**
    * How long caches may keep the metadata document ({@code Cache-Control: public, max-age=3600};
@@ -191,32 +268,110 @@ public final class ProtectedResource implements AutoCloseable {
 
   /** Extracts and verifies the token against {@code requirement}; {@code source} names it in logs. */
   private Decision decideWith(ResourceRequest request, Requirement requirement, Object source) throws IOException {
-    TokenExtractor.Result found = extractor.extract(request);
+    boolean dpopOnly = dpopAccepted && (dpopEverywhere || requirement.dpopRequired());
+    Refusals refusals = !dpopAccepted ? bearerRefusals : dpopOnly ? dpopRefusals : bothRefusals;
+    TokenExtractor.Result found =
+        extractor.extract(request, dpopAccepted ? TokenExtractor.BEARER_AND_DPOP : TokenExtractor.BEARER_ONLY);
     switch (found.outcome) {
       case NONE:
         return Decision.refuse(refusals.noCredentials("no access token"), found.body);
       case INVALID_REQUEST:
-        return Decision.refuse(refusals.invalidRequest(found.description), found.body);
+        return Decision.refuse(refusals.invalidRequest(found.description, found.scheme), found.body);
       case MALFORMED_TOKEN:
-        return Decision.refuse(refusals.malformedToken(), found.body);
+        return Decision.refuse(refusals.malformedToken(found.scheme), found.body);
       case TOKEN:
       default:
         break;
     }
 
+    boolean dpop = Challenge.DPOP.equals(found.scheme);
+    List<String> proofs = dpopAccepted ? request.headers(DPOP_HEADER) : List.of();
+    TokenRequest tokenRequest;
+    if (!dpop) {
+      if (!proofs.isEmpty()) {
+        // RFC 9449 section 7.2: a resource taking both schemes keeps them apart; a proof with a bearer token is ambiguous.
+        return Decision.refuse(refusals.invalidRequest(STRAY_PROOF, Refusals.EVERY_SCHEME), found.body);
+      }
+      tokenRequest = TokenRequest.bearer(found.token);
+    } else {
+      if (proofs.size() > 1) {
+        return Decision.refuse(refusals.invalidDpopProof(SEVERAL_PROOFS, "several DPoP header fields"), found.body);
+      }
+      URI target = target(request);
+      if (target == null) {
+        return Decision.refuse(refusals.invalidDpopProof(NO_TARGET, "the adapter gives no usable request target"), found.body);
+      }
+      try {
+        tokenRequest = TokenRequest.dpop(found.token, proofs.isEmpty() ? null : proofs.get(0), request.method(), target);
+      } catch (IllegalArgumentException | NullPointerException e) {
+        return Decision.refuse(refusals.invalidDpopProof(NO_TARGET, "no usable method or target URI"), found.body);
+      }
+    }
+    Optional<X509Certificate> certificate = request.clientCertificate();
+    if (certificate.isPresent()) {
+      tokenRequest = tokenRequest.withClientCertificate(certificate.get());
+    }
+
     AccessToken token;
     try {
-      token = verifier.verify(TokenRequest.bearer(found.token).requiring(requirement));
+      token = verifier.verify(tokenRequest.requiring(requirement));
     } catch (TokenVerificationException e) {
       String why = e.reason() == TokenVerificationException.Reason.INSUFFICIENT_SCOPE
           || e.reason() == TokenVerificationException.Reason.INSUFFICIENT_USER_AUTHENTICATION
           ? e.reason().name() + ", rule " + source
           : e.reason().name();
-      return Decision.refuse(refusals.refused(e, why), found.body);
+      return Decision.refuse(refusals.refused(e, why, found.scheme), found.body);
     }
-    // RFC 6750 2.3: a response to a request carrying the token in the URI should not be shared.
-    Map<String, List<String>> headers = found.fromQuery ? Map.of("Cache-Control", List.of("private")) : Map.of();
-    return Decision.allow(token, headers, found.body);
+    Map<String, List<String>> headers = Map.of();
+    if (found.fromQuery) {
+      // RFC 6750 2.3: a response to a request carrying the token in the URI should not be shared.
+      headers = Map.of("Cache-Control", List.of("private"));
+    } else if (dpop && nonces != null) {
+      // RFC 9449 8.2 and 9: the nonce for the next proof, and no cache may serve this answer with a stale one.
+      Map<String, List<String>> nonce = new LinkedHashMap<>();
+      nonce.put(Refusals.DPOP_NONCE, List.of(nonces.current()));
+      nonce.put("Cache-Control", List.of("no-store"));
+      headers = Collections.unmodifiableMap(nonce);
+    }
+    return Decision.allow(token, dpop ? Challenge.DPOP : Challenge.BEARER, headers, found.body);
+  }
+
+  /**
+   * The order in which the accepted proof algorithms are named ({@code algs}, {@code
+   * dpop_signing_alg_values_supported}): elliptic curves first (small proofs, quick to sign), then
+   * RSA; the order tells clients nothing binding (RFC 9449 section 7.1).
+   */
+  private static final List<Algorithm> PROOF_ALGORITHM_ORDER = List.of(Algorithm.ES256, Algorithm.ES384, Algorithm.ES512,
+      Algorithm.EdDSA, Algorithm.Ed25519, Algorithm.PS256, Algorithm.PS384, Algorithm.PS512, Algorithm.RS256,
+      Algorithm.RS384, Algorithm.RS512);
+
+  /** The names of the proof algorithms {@code policy} accepts, in {@link #PROOF_ALGORITHM_ORDER}. */
+  static List<String> proofAlgorithms(DpopPolicy policy) {
+    List<String> names = new ArrayList<>();
+    for (Algorithm a : PROOF_ALGORITHM_ORDER) {
+      if (policy.algorithms().contains(a)) {
+        names.add(a.name());
+      }
+    }
+    for (Algorithm a : policy.algorithms()) {
+      if (!PROOF_ALGORITHM_ORDER.contains(a)) {
+        names.add(a.name()); // one added to Algorithm later
+      }
+    }
+    return names;
+  }
+
+  /** The request's target URI for {@code htu}: the public URL and the raw path; null when the adapter gives none. */
+  private URI target(ResourceRequest request) {
+    String rawPath = request.rawPath().orElse(null);
+    if (rawPath == null || !rawPath.startsWith("/")) {
+      return null;
+    }
+    try {
+      return new URI(publicUrl + rawPath);
+    } catch (URISyntaxException e) {
+      return null;
+    }
   }
 
   /**
@@ -499,13 +654,17 @@ public final class ProtectedResource implements AutoCloseable {
 
     /**
      * The absolute URL at which clients reach this application's paths (the paths of {@link
-     * ResourceRequest#path()}), the base of the {@code resource_metadata} URL in every challenge:
-     * {@code publicUrl + wellKnownPath}. Default: the origin of the resource identifier ({@code
+     * ResourceRequest#path()}): the base of the {@code resource_metadata} URL in every challenge
+     * ({@code publicUrl + wellKnownPath}), and the base of the target URI a DPoP proof's {@code
+     * htu} must name ({@code publicUrl + }{@link ResourceRequest#rawPath()}, RFC 9449 section 4.3
+     * check 9). Default: the origin of the published metadata's resource identifier ({@code
      * https://mcp.example.com} for {@code https://mcp.example.com/mcp}), which is the URL RFC 9728
-     * section 3 derives. Set it when the API is reached elsewhere (another host or port, a local
-     * address during development, a path prefix such as a servlet context path or a proxy's).
-     * Never taken from a request: a {@code Host} or {@code X-Forwarded-Host} header is whatever
-     * the client says, and would let it point other clients' discovery anywhere.
+     * section 3 derives; without metadata, none, and then the resource does not accept the {@code
+     * DPoP} scheme. Set it when the API is reached elsewhere (another host or port, a local address
+     * during development, a path prefix such as a servlet context path or a proxy's). Never taken
+     * from a request: a {@code Host} or {@code X-Forwarded-Host} header is whatever the client
+     * says, and would let it point other clients' discovery anywhere, or make a proof made for
+     * another server match this one.
      *
      * @param publicUrl an absolute https URL (http only for a loopback host) without user info,
      *     query or fragment, e.g. {@code https://api.example.com} or {@code
@@ -536,11 +695,25 @@ public final class ProtectedResource implements AutoCloseable {
      * Builds the resource. The builder may be used again.
      *
      * @return the resource; immutable and thread-safe
-     * @throws IllegalStateException when a public URL is set but no metadata is published
+     * @throws IllegalStateException when DPoP is required (by the verifier's {@link
+     *     DpopPolicy#required()} or a path's {@link Requirement#withDpop()}) and cannot be
+     *     accepted: the verifier has DPoP {@link DpopPolicy#disabled() disabled}, or the resource
+     *     has no public URL to check a proof's {@code htu} against (neither {@link #publicUrl} nor
+     *     metadata)
      */
     public ProtectedResource build() {
-      if (publicUrl != null && metadata == null) {
-        throw new IllegalStateException("publicUrl is the base of the metadata URL: publish metadata too (publishMetadata)");
+      DpopPolicy policy = verifier.dpopPolicy();
+      List<String> dpopPaths = rules.build().dpopPatterns();
+      if (policy.isRequired() || !dpopPaths.isEmpty()) {
+        String who = policy.isRequired() ? "the verifier's DPoP policy requires DPoP" : "the paths " + dpopPaths + " require DPoP";
+        if (!policy.isEnabled()) {
+          throw new IllegalStateException(who + " and the verifier has DPoP disabled (DpopPolicy.disabled())");
+        }
+        if (publicUrl == null && metadata == null) {
+          throw new IllegalStateException(who + ": set the public URL clients reach this API at (publicUrl, or the public-url"
+              + " setting), the base of"
+              + " the target URI a DPoP proof's htu must name (RFC 9449 section 4.3)");
+        }
       }
       return new ProtectedResource(this);
     }

@@ -94,8 +94,13 @@ public final class ProtectedResourceMetadata {
     this.json = write();
   }
 
-  /** The same document with {@code scopes} (unless scopes were given) and {@code bearerMethods}: what a resource publishes. */
-  private ProtectedResourceMetadata(ProtectedResourceMetadata m, List<String> scopes, List<String> bearerMethods) {
+  /**
+   * The same document with {@code scopes} (unless scopes were given), {@code bearerMethods}, and
+   * the DPoP members {@code dpopAlgs} and {@code dpopRequired} (null: none) unless given: what a
+   * resource publishes.
+   */
+  private ProtectedResourceMetadata(ProtectedResourceMetadata m, List<String> scopes, List<String> bearerMethods,
+      List<String> dpopAlgs, Boolean dpopRequired) {
     this.resource = m.resource;
     this.resourceUri = m.resourceUri;
     this.authorizationServers = m.authorizationServers;
@@ -103,8 +108,8 @@ public final class ProtectedResourceMetadata {
     this.bearerMethods = List.copyOf(bearerMethods);
     this.resourceName = m.resourceName;
     this.resourceDocumentation = m.resourceDocumentation;
-    this.dpopAlgs = m.dpopAlgs;
-    this.dpopRequired = m.dpopRequired;
+    this.dpopAlgs = !m.dpopAlgs.isEmpty() ? m.dpopAlgs : List.copyOf(dpopAlgs);
+    this.dpopRequired = m.dpopRequired != null ? m.dpopRequired : dpopRequired;
     this.members = m.members;
     this.json = write();
   }
@@ -276,9 +281,15 @@ public final class ProtectedResourceMetadata {
     return paths;
   }
 
-  /** This document as a resource publishes it: its rules' scopes unless scopes were given, and the methods it accepts. */
-  ProtectedResourceMetadata publishedBy(Collection<String> ruleScopes, List<String> bearerMethods) {
-    return new ProtectedResourceMetadata(this, new ArrayList<>(ruleScopes), bearerMethods);
+  /**
+   * This document as a resource publishes it: its rules' scopes unless scopes were given, the
+   * methods it accepts, and, unless given, the DPoP proof algorithms it accepts ({@code dpopAlgs},
+   * empty when it accepts no DPoP) and whether it requires DPoP everywhere ({@code dpopRequired},
+   * null to leave the member out).
+   */
+  ProtectedResourceMetadata publishedBy(Collection<String> ruleScopes, List<String> bearerMethods, List<String> dpopAlgs,
+      Boolean dpopRequired) {
+    return new ProtectedResourceMetadata(this, new ArrayList<>(ruleScopes), bearerMethods, dpopAlgs, dpopRequired);
   }
 
   private static String pathWithoutTrailingSlash(String path) {

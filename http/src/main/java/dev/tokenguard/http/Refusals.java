@@ -19,14 +19,24 @@ import org.slf4j.LoggerFactory;
  * (no credentials, malformed requests) are written here.
  *
  * <p>What a refusal says ({@link Refusal}) is kept apart from how each scheme says it ({@link
- * Scheme}), so a second scheme (RFC 9449's {@code DPoP}, with its {@code algs}) adds a challenge to
- * every answer and a header such as {@code DPoP-Nonce} through {@link Refusal#headers}, without a
- * second mapping. Immutable and thread-safe.
+ * Scheme}), so RFC 9449's {@code DPoP} scheme, with its {@code algs}, adds a challenge to every
+ * answer and the {@code DPoP-Nonce} header through {@link Refusal#headers}, without a second
+ * mapping. With two schemes (RFC 9449 section 7.2): no credentials, no error on either challenge;
+ * credentials of one scheme refused, the error on that scheme's challenge only; an ambiguous
+ * request ({@link #EVERY_SCHEME}, such as two {@code Authorization} lines), the error on both
+ * (Figure 19). A refusal naming a scheme the resource does not challenge with (a bearer token on a
+ * path that requires DPoP) puts its error on the first challenge. Immutable and thread-safe.
  */
 final class Refusals {
   static final String INVALID_REQUEST = "invalid_request";
 
   static final String NO_CREDENTIALS_DESCRIPTION = "This request requires an access token.";
+
+  /** {@link Refusal#scheme} for a refusal every challenge carries: the request was ambiguous (RFC 9449 section 7.2). */
+  static final String EVERY_SCHEME = "*";
+
+  /** The header field giving the client the nonce for its next DPoP proof (RFC 9449 sections 8 and 9). */
+  static final String DPOP_NONCE = "DPoP-Nonce";
 
   /** Refusals are logged at DEBUG under the name of {@link ProtectedResource}, never with the token. */
   private static final Logger LOG = LoggerFactory.getLogger(ProtectedResource.class);
@@ -38,6 +48,11 @@ final class Refusals {
    */
   static final class Scheme {
     static final Scheme BEARER = new Scheme(Challenge.BEARER, List.of());
+
+    /** {@code DPoP} with {@code algs}, the proof algorithm names in the order given (RFC 9449 section 7.1). */
+    static Scheme dpop(List<String> algorithms) {
+      return new Scheme(Challenge.DPOP, List.of(Map.entry("algs", String.join(" ", algorithms))));
+    }
 
     final String name;
     final List<Map.Entry<String, String>> params;
@@ -65,9 +80,12 @@ final class Refusals {
     /** {@code max_age} in seconds, or -1 for none. */
     final long maxAge;
     final boolean retry;
-    /** The scheme whose credentials were refused, or null when no challenge names an error. */
+    /**
+     * The scheme whose credentials were refused (its challenge alone carries the error), {@link
+     * #EVERY_SCHEME} when every challenge carries it, or null when none names an error.
+     */
     final String scheme;
-    /** Header fields besides the fixed ones (issue 12: {@code DPoP-Nonce}), in order. */
+    /** Header fields besides the fixed ones ({@code DPoP-Nonce}), in order. */
     final List<Map.Entry<String, String>> headers;
 
     Refusal(String why, int status, String error, String description, List<String> scopes, List<String> acrValues, long maxAge,
@@ -82,11 +100,6 @@ final class Refusals {
       this.retry = retry;
       this.scheme = scheme;
       this.headers = List.copyOf(headers);
-    }
-
-    /** A refusal of the bearer credentials with nothing a requirement names. */
-    static Refusal bearer(String why, int status, String error, String description) {
-      return new Refusal(why, status, error, description, List.of(), List.of(), -1, false, Challenge.BEARER, List.of());
     }
   }
 
@@ -115,18 +128,39 @@ final class Refusals {
     return answer(new Refusal(why, 401, null, NO_CREDENTIALS_DESCRIPTION, List.of(), List.of(), -1, false, null, List.of()));
   }
 
-  /** A malformed request (RFC 6750 section 3.1 {@code invalid_request}): 400. */
+  /** A malformed bearer request (RFC 6750 section 3.1 {@code invalid_request}): 400. */
   Answer invalidRequest(String description) {
-    return answer(Refusal.bearer(description, 400, INVALID_REQUEST, description));
+    return invalidRequest(description, Challenge.BEARER);
   }
 
   /**
-   * A presented token whose characters are not a {@code b64token} (RFC 6750 section 2.1): the
-   * request is well-formed, the credential is not, so 401 with core's answer to a malformed token.
+   * A malformed request (RFC 6750 section 3.1 {@code invalid_request}): 400, the error on the
+   * challenge of {@code scheme}, or on every challenge for {@link #EVERY_SCHEME}.
    */
-  Answer malformedToken() {
+  Answer invalidRequest(String description, String scheme) {
+    return answer(new Refusal(description, 400, INVALID_REQUEST, description, List.of(), List.of(), -1, false, scheme, List.of()));
+  }
+
+  /**
+   * A presented token whose characters are not a {@code b64token} (RFC 6750 section 2.1, RFC 9449
+   * section 7.1 {@code token68}): the request is well-formed, the credential is not, so 401 with
+   * core's answer to a malformed token, on the challenge of {@code scheme}.
+   */
+  Answer malformedToken(String scheme) {
     TokenVerificationException.Reason reason = TokenVerificationException.Reason.MALFORMED;
-    return answer(Refusal.bearer("characters outside b64token", reason.httpStatus(), reason.errorCode(), reason.safeDescription()));
+    return answer(new Refusal("characters outside b64token", reason.httpStatus(), reason.errorCode(), reason.safeDescription(),
+        List.of(), List.of(), -1, false, scheme, List.of()));
+  }
+
+  /**
+   * A DPoP request the HTTP layer refuses before the verifier sees it (several {@code DPoP}
+   * header fields, RFC 9449 section 4.3 check 1; a request target the proof cannot be checked
+   * against): 401 {@code invalid_dpop_proof} on the {@code DPoP} challenge (section 7.1).
+   */
+  Answer invalidDpopProof(String description, String why) {
+    TokenVerificationException.Reason reason = TokenVerificationException.Reason.INVALID_DPOP_PROOF;
+    return answer(new Refusal(why, reason.httpStatus(), reason.errorCode(), description, List.of(), List.of(), -1, false,
+        Challenge.DPOP, List.of()));
   }
 
   /**
@@ -136,17 +170,38 @@ final class Refusals {
    * insufficient_user_authentication} with {@code acr_values} and {@code max_age} (RFC 9470 section
    * 3) and {@code scope} when the token lacks scopes too; for the scopes, 403 {@code
    * insufficient_scope} naming the scopes of the unmet requirement (RFC 6750 section 3.1), the
-   * description saying whether all or one of them is needed. Anything else: the status and code
-   * core gives, 401 {@code invalid_token}.
+   * description saying whether all or one of them is needed. A refusal of the DPoP proof ({@code
+   * invalid_dpop_proof}), a nonce to use ({@code use_dpop_nonce}, with the nonce in a {@code
+   * DPoP-Nonce} header, RFC 9449 section 9) and a bearer token where DPoP is required: on the
+   * {@code DPoP} challenge. Anything else: the status and code core gives, 401 {@code
+   * invalid_token}, on the challenge of {@code scheme}, the one the token came with.
    */
   Answer refused(TokenVerificationException e, String why) {
+    return refused(e, why, Challenge.BEARER);
+  }
+
+  /** {@link #refused(TokenVerificationException, String)} for a token that came with {@code scheme}. */
+  Answer refused(TokenVerificationException e, String why, String scheme) {
     if (e.isRetryable()) {
       return answer(new Refusal(why, 503, e.errorCode(), e.safeDescription(), List.of(), List.of(), -1, true, null, List.of()));
     }
     List<String> scopes = List.of();
     List<String> acrValues = List.of();
     long maxAge = -1;
+    String target = scheme;
+    List<Map.Entry<String, String>> headers = List.of();
     switch (e.reason()) {
+      case USE_DPOP_NONCE:
+        String nonce = e.dpopNonce().orElse(null);
+        if (nonce != null && isNonce(nonce)) {
+          headers = List.of(Map.entry(DPOP_NONCE, nonce));
+        }
+        target = Challenge.DPOP;
+        break;
+      case INVALID_DPOP_PROOF:
+      case DPOP_REQUIRED:
+        target = Challenge.DPOP;
+        break;
       case INSUFFICIENT_SCOPE:
         scopes = e.unmetRequirement().map(Requirement::scopes).orElse(e.requiredScopes());
         break;
@@ -160,7 +215,20 @@ final class Refusals {
         break;
     }
     return answer(new Refusal(why, e.httpStatus(), e.errorCode(), e.safeDescription(), scopes, acrValues, maxAge, false,
-        Challenge.BEARER, List.of()));
+        target, headers));
+  }
+
+  /** RFC 9449 section 8.1: {@code nonce = 1*NQCHAR} (NQCHAR = %x21 / %x23-5B / %x5D-7E). */
+  static boolean isNonce(String nonce) {
+    if (nonce.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < nonce.length(); i++) {
+      if (!Challenge.isScopeChar(nonce.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The answer to {@code refusal}: one challenge per scheme, in order, then the fixed header fields and the body. */
@@ -170,8 +238,12 @@ final class Refusals {
           refusal.why);
     }
     Answer.Builder answer = new Answer.Builder(refusal.status);
+    String target = refusal.scheme;
+    if (target != null && !EVERY_SCHEME.equals(target) && !challenges(target)) {
+      target = schemes.get(0).name; // e.g. a bearer token on a path that requires DPoP: the challenge offered says why
+    }
     for (Scheme scheme : schemes) {
-      answer.header("WWW-Authenticate", challenge(scheme, refusal).render());
+      answer.header("WWW-Authenticate", challenge(scheme, refusal, target).render());
     }
     if (refusal.retry) {
       answer.header("Retry-After", Long.toString(retryAfterSeconds));
@@ -183,15 +255,26 @@ final class Refusals {
         .build();
   }
 
+  /** Whether this resource challenges with the scheme named {@code name}. */
+  private boolean challenges(String name) {
+    for (Scheme scheme : schemes) {
+      if (scheme.name.equals(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * {@code scheme realm="..."[, scheme params][, error="...", error_description="..."[, scope="..."][,
    * acr_values="..."][, max_age=N]][, resource_metadata="..."]}: the error only on the challenge of
-   * the scheme whose credentials were refused, and never on a retryable refusal.
+   * {@code target} (the scheme whose credentials were refused, or every scheme), and never on a
+   * retryable refusal.
    */
-  private Challenge challenge(Scheme scheme, Refusal refusal) {
+  private Challenge challenge(Scheme scheme, Refusal refusal, String target) {
     Challenge.Builder challenge = Challenge.of(scheme.name, realm);
     scheme.params.forEach(p -> challenge.param(p.getKey(), p.getValue()));
-    if (refusal.error != null && !refusal.retry && scheme.name.equals(refusal.scheme)) {
+    if (refusal.error != null && !refusal.retry && (EVERY_SCHEME.equals(target) || scheme.name.equals(target))) {
       challenge.error(refusal.error, refusal.description).scope(refusal.scopes).acrValues(refusal.acrValues);
       if (refusal.maxAge >= 0) {
         challenge.maxAge(refusal.maxAge);

@@ -2,6 +2,7 @@ package dev.tokenguard.http;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,10 +13,11 @@ import java.util.Optional;
  * package, so every adapter answers the same request the same way.
  *
  * <p>An implementation wraps one request and is used by one thread, like the request itself; it
- * need not be thread-safe. What a request may later need to prove more (the request URI for a DPoP
- * proof's {@code htu}, RFC 9449 section 4.3; the TLS client certificate for a certificate-bound
- * token, RFC 8705 section 3) will be added as default methods answering "not available", so an
- * adapter written now keeps compiling and such tokens are refused rather than accepted unproven.
+ * need not be thread-safe. What a sender-constrained token needs besides ({@link #rawPath()}, the
+ * request target a DPoP proof's {@code htu} names, RFC 9449 section 4.3; {@link
+ * #clientCertificate()}, the TLS client certificate a certificate-bound token names, RFC 8705
+ * section 3) are default methods answering "not available": an adapter that does not implement
+ * them keeps compiling, and such tokens are refused rather than accepted unproven.
  */
 public interface ResourceRequest {
 
@@ -78,4 +80,37 @@ public interface ResourceRequest {
    * @throws IOException when the body cannot be read
    */
   InputStream body() throws IOException;
+
+  /**
+   * The path of the request's target URI exactly as the client sent it (RFC 9110 section 7.1,
+   * RFC 3986 section 3.3): still percent-encoded, with any path parameters, without the query,
+   * and relative to the application, that is what follows the resource's {@link
+   * ProtectedResource.Builder#publicUrl public URL}: for a servlet, {@code getRequestURI()}
+   * without the context path; for Jakarta REST, the request URI's raw path after the application's
+   * base URI. The HTTP layer appends it to the public URL to build the target URI that a DPoP
+   * proof's {@code htu} must name (RFC 9449 section 4.3 check 9, compared after RFC 3986 section
+   * 6 normalisation); the request's {@code Host} and forwarding headers are never used for it.
+   *
+   * @return the raw path, starting with {@code /}; empty when the adapter cannot tell it (the
+   *     default), and a request with the {@code DPoP} scheme is then refused with {@code
+   *     invalid_dpop_proof}
+   */
+  default Optional<String> rawPath() {
+    return Optional.empty();
+  }
+
+  /**
+   * The end-entity certificate the client presented in the TLS handshake of this request's
+   * connection (mutual TLS, RFC 8705 section 3), as the TLS layer saw it: for a servlet, the first
+   * element of the request attribute {@code jakarta.servlet.request.X509Certificate}. Behind a
+   * TLS-terminating proxy, only a certificate the proxy hands over on a channel clients cannot
+   * write to (never a request header a client can set) may be returned.
+   *
+   * @return the client certificate; empty when the connection had none or the adapter cannot tell
+   *     (the default), and a certificate-bound token ({@code cnf["x5t#S256"]}) is then refused
+   *     with 401 {@code invalid_token}
+   */
+  default Optional<X509Certificate> clientCertificate() {
+    return Optional.empty();
+  }
 }

@@ -9,8 +9,9 @@ import java.util.Locale;
 
 /**
  * Finds the access token of a request, strictly per RFC 6750 section 2: the {@code Authorization}
- * header always ({@link AuthorizationHeader}); the {@code access_token} form-body (section 2.2)
- * and URI-query (section 2.3) parameters only when enabled. A request using more than one method,
+ * header always ({@link AuthorizationHeader}, with the {@code Bearer} scheme and, where the
+ * resource accepts it, RFC 9449's {@code DPoP}); the {@code access_token} form-body (section 2.2)
+ * and URI-query (section 2.3) parameters, bearer methods, only when enabled. A request using more than one method,
  * repeating {@code access_token}, carrying two {@code Authorization} lines or a malformed one is
  * an {@code invalid_request} (section 3.1); a query token is refused while the query method is
  * off, since it is a leak either way. The query string and the form body are parsed here, never
@@ -24,8 +25,10 @@ final class TokenExtractor {
   /** Largest oversized form body read to its end (and dropped) before answering 400. */
   static final int MAX_DRAIN_BYTES = 1024 * 1024;
 
-  /** The schemes whose credentials are an access token. Issue 12 adds {@code DPoP}. */
-  static final List<String> SCHEMES = List.of(Challenge.BEARER);
+  /** The schemes whose credentials are an access token where DPoP is not accepted. */
+  static final List<String> BEARER_ONLY = List.of(Challenge.BEARER);
+  /** The schemes whose credentials are an access token where DPoP is accepted (RFC 9449 section 7.1). */
+  static final List<String> BEARER_AND_DPOP = List.of(Challenge.BEARER, Challenge.DPOP);
 
   private static final List<String> FORM_METHODS = List.of("POST", "PUT", "PATCH");
 
@@ -46,14 +49,22 @@ final class TokenExtractor {
     final String token;
     final boolean fromQuery;
     final String description;
+    /**
+     * The scheme the credentials came with ({@code Bearer} for the query and form methods): for
+     * {@link Outcome#TOKEN} and {@link Outcome#MALFORMED_TOKEN}; for {@link
+     * Outcome#INVALID_REQUEST} the scheme the malformed credentials name, or {@link
+     * Refusals#EVERY_SCHEME} when the request as a whole is malformed; null for {@link Outcome#NONE}.
+     */
+    final String scheme;
     /** The form body read from the request (to be replayed), or null when none was read. */
     final byte[] body;
 
-    private Result(Outcome outcome, String token, boolean fromQuery, String description, byte[] body) {
+    private Result(Outcome outcome, String token, boolean fromQuery, String description, String scheme, byte[] body) {
       this.outcome = outcome;
       this.token = token;
       this.fromQuery = fromQuery;
       this.description = description;
+      this.scheme = scheme;
       this.body = body;
     }
   }
@@ -66,12 +77,13 @@ final class TokenExtractor {
     this.formAllowed = formAllowed;
   }
 
-  Result extract(ResourceRequest request) throws IOException {
+  /** The credentials of {@code request}, with {@code schemes} (names as registered) accepted in the {@code Authorization} header. */
+  Result extract(ResourceRequest request, List<String> schemes) throws IOException {
     List<String> headers = request.headers("Authorization");
     if (headers.size() > 1) {
-      return invalid("The request carries more than one Authorization header.", null);
+      return invalid("The request carries more than one Authorization header.", Refusals.EVERY_SCHEME, null);
     }
-    AuthorizationHeader header = headers.isEmpty() ? null : AuthorizationHeader.parse(headers.get(0), SCHEMES);
+    AuthorizationHeader header = headers.isEmpty() ? null : AuthorizationHeader.parse(headers.get(0), schemes);
     boolean headerMethod = header != null && header.kind != AuthorizationHeader.Kind.OTHER_SCHEME;
 
     List<String> queryTokens = FormEncoding.values(request.rawQuery().orElse(null), PARAMETER);
@@ -81,7 +93,7 @@ final class TokenExtractor {
     if (formAllowed && isFormRequest(request)) {
       body = readBody(request);
       if (body == null) {
-        return invalid("The form body is too large to look for an access token.", null);
+        return invalid("The form body is too large to look for an access token.", Refusals.EVERY_SCHEME, null);
       }
       if (isAscii(body)) {
         formTokens = FormEncoding.values(new String(body, StandardCharsets.US_ASCII), PARAMETER);
@@ -89,41 +101,41 @@ final class TokenExtractor {
     }
 
     if (queryTokens.size() > 1 || formTokens.size() > 1) {
-      return invalid("The request repeats the access_token parameter.", body);
+      return invalid("The request repeats the access_token parameter.", Refusals.EVERY_SCHEME, body);
     }
     int methods = (headerMethod ? 1 : 0) + queryTokens.size() + formTokens.size();
     if (methods > 1) {
-      return invalid("The request uses more than one method to send an access token.", body);
+      return invalid("The request uses more than one method to send an access token.", Refusals.EVERY_SCHEME, body);
     }
     if (!queryTokens.isEmpty() && !queryAllowed) {
-      return invalid("Access tokens in the URI query are not accepted; send an Authorization: Bearer header.", body);
+      return invalid("Access tokens in the URI query are not accepted; send an Authorization: Bearer header.", Challenge.BEARER, body);
     }
     if (headerMethod) {
       return header.kind == AuthorizationHeader.Kind.MALFORMED
-          ? invalid(header.description, body)
-          : token(header.credentials, false, body);
+          ? invalid(header.description, header.scheme != null ? header.scheme : Refusals.EVERY_SCHEME, body)
+          : token(header.credentials, header.scheme, false, body);
     }
     if (!queryTokens.isEmpty()) {
-      return token(queryTokens.get(0), true, body);
+      return token(queryTokens.get(0), Challenge.BEARER, true, body);
     }
     if (!formTokens.isEmpty()) {
-      return token(formTokens.get(0), false, body);
+      return token(formTokens.get(0), Challenge.BEARER, false, body);
     }
-    return new Result(Outcome.NONE, null, false, null, body);
+    return new Result(Outcome.NONE, null, false, null, null, body);
   }
 
-  private static Result token(String value, boolean fromQuery, byte[] body) {
+  private static Result token(String value, String scheme, boolean fromQuery, byte[] body) {
     if (value != null && value.isEmpty()) {
-      return invalid("The access_token parameter is empty.", body);
+      return invalid("The access_token parameter is empty.", scheme, body);
     }
     if (value == null || !AuthorizationHeader.isB64Token(value)) {
-      return new Result(Outcome.MALFORMED_TOKEN, null, false, null, body);
+      return new Result(Outcome.MALFORMED_TOKEN, null, false, null, scheme, body);
     }
-    return new Result(Outcome.TOKEN, value, fromQuery, null, body);
+    return new Result(Outcome.TOKEN, value, fromQuery, null, scheme, body);
   }
 
-  private static Result invalid(String description, byte[] body) {
-    return new Result(Outcome.INVALID_REQUEST, null, false, description, body);
+  private static Result invalid(String description, String scheme, byte[] body) {
+    return new Result(Outcome.INVALID_REQUEST, null, false, description, scheme, body);
   }
 
   /** RFC 6750 section 2.2: a method with body semantics and exactly the form content type. */

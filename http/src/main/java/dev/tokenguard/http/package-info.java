@@ -4,11 +4,13 @@
  *
  * <ul>
  *   <li>{@link dev.tokenguard.http.ResourceRequest}: what an adapter exposes of a request (method,
- *       path, headers, query, content type, body);
+ *       path, headers, query, content type, body, and for sender-constrained tokens the raw
+ *       request path and the TLS client certificate);
  *   <li>{@link dev.tokenguard.http.ProtectedResource}: the access rules (public paths, {@link
- *       dev.tokenguard.Requirement}s per path, scopes and RFC 9470 step-up), strict RFC 6750
- *       section 2 credential parsing, the one mapping from a refusal to its RFC 6750 / RFC 9470
- *       section 3 answer, and the RFC 9728 metadata it serves itself;
+ *       dev.tokenguard.Requirement}s per path, scopes, RFC 9470 step-up and DPoP), strict RFC
+ *       6750 section 2 and RFC 9449 section 7.1 credential parsing ({@code Bearer} and {@code
+ *       DPoP}, the {@code DPoP} proof header), the one mapping from a refusal to its RFC 6750 /
+ *       RFC 9470 / RFC 9449 answer, and the RFC 9728 metadata it serves itself;
  *   <li>{@link dev.tokenguard.http.ProtectedResourceMetadata}: the protected-resource metadata
  *       document (RFC 9728) and the well-known path it belongs at;
  *   <li>{@link dev.tokenguard.http.Decision} and {@link dev.tokenguard.http.Answer}: what to do with

@@ -32,6 +32,29 @@ final class Answers {
     return Challenges.params(challenge(answer));
   }
 
+  /**
+   * The challenges of a resource that accepts Bearer and DPoP: exactly two, {@code Bearer} then
+   * {@code DPoP}, each well-formed.
+   */
+  static List<String> bothChallenges(Answer answer) {
+    List<String> challenges = answer.headers().get("WWW-Authenticate");
+    assertThat(challenges).as("a Bearer and a DPoP challenge").hasSize(2);
+    assertThat(challenges.get(0)).startsWith("Bearer ");
+    assertThat(challenges.get(1)).startsWith("DPoP ");
+    challenges.forEach(Challenges::assertWellFormed);
+    return challenges;
+  }
+
+  /** The auth-params of the Bearer challenge of an answer with both challenges. */
+  static Map<String, String> bearerParams(Answer answer) {
+    return Challenges.params(bothChallenges(answer).get(0));
+  }
+
+  /** The auth-params of the DPoP challenge of an answer with both challenges. */
+  static Map<String, String> dpopParams(Answer answer) {
+    return Challenges.params(bothChallenges(answer).get(1));
+  }
+
   static String body(Answer answer) {
     return new String(answer.body(), StandardCharsets.US_ASCII);
   }

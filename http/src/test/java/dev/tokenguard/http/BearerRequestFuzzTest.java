@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Timeout;
  * ProtectedResource#decide} and the real verifier. Every request must either be allowed (with a
  * verified token, or none on a public path), be answered with the published RFC 9728 metadata (a
  * {@code GET} or {@code HEAD} of one of its well-known paths, nothing else), or be refused with
- * 400, 401 or 403, a single well-formed {@code WWW-Authenticate: Bearer} challenge naming the
- * metadata and a small JSON body that repeats nothing the client sent; {@code decide} itself must
- * never throw.
+ * 400, 401 or 403, a well-formed {@code WWW-Authenticate: Bearer} challenge and a {@code DPoP}
+ * one (the resource has a public URL, so it accepts DPoP) each naming the metadata, and a small
+ * JSON body that repeats nothing the client sent; {@code decide} itself must never throw. The
+ * DPoP header and proof are fuzzed by {@link DpopRequestFuzzTest}.
  *
  * <p>An input is text, one directive a line: {@code P:} path, {@code M:} method, {@code A:} an
  * {@code Authorization} header (repeatable), {@code Q:} query string, {@code C:} content type,
@@ -89,18 +90,21 @@ class BearerRequestFuzzTest {
       return;
     }
     check(REFUSALS.contains(answer.status()), "refused with status " + answer.status());
+    // The resource publishes metadata, so it has a public URL and accepts DPoP: a Bearer and a DPoP challenge.
     List<String> challenges = answer.headers().getOrDefault("WWW-Authenticate", List.of());
-    check(challenges.size() == 1, "challenges: " + challenges);
-    String challenge = challenges.get(0);
-    check(challenge.chars().allMatch(c -> c >= 0x20 && c < 0x7f), "non-printable challenge " + challenge);
-    Challenges.assertWellFormed(challenge);
-    check(challenge.endsWith(", resource_metadata=\"" + METADATA_URL + "\""), "challenge without resource_metadata: " + challenge);
+    check(challenges.size() == 2 && challenges.get(0).startsWith("Bearer ") && challenges.get(1).startsWith("DPoP "),
+        "challenges: " + challenges);
     String body = new String(answer.body(), UTF_8);
     check(body.startsWith("{") && body.endsWith("}") && body.length() < 512, "body " + body);
-    // The metadata URL is configuration, checked exactly above: a client sending its text is not echoed.
-    String unconfigured = challenge.substring(0, challenge.length() - (", resource_metadata=\"" + METADATA_URL + "\"").length());
-    for (String sent : request.tokenLikeValues()) {
-      check(!body.contains(sent) && !unconfigured.contains(sent), "the answer repeats what the client sent");
+    for (String challenge : challenges) {
+      check(challenge.chars().allMatch(c -> c >= 0x20 && c < 0x7f), "non-printable challenge " + challenge);
+      Challenges.assertWellFormed(challenge);
+      check(challenge.endsWith(", resource_metadata=\"" + METADATA_URL + "\""), "challenge without resource_metadata: " + challenge);
+      // The metadata URL is configuration, checked exactly above: a client sending its text is not echoed.
+      String unconfigured = challenge.substring(0, challenge.length() - (", resource_metadata=\"" + METADATA_URL + "\"").length());
+      for (String sent : request.tokenLikeValues()) {
+        check(!body.contains(sent) && !unconfigured.contains(sent), "the answer repeats what the client sent");
+      }
     }
   }
 

@@ -44,8 +44,8 @@ class ConfigurationReaderTest {
   @Test
   void theNamesAreTheDocumentedOnes() {
     assertThat(ConfigurationReader.names()).containsExactly("accept-form-token", "accept-query-token", "allow-options",
-        "audience", "issuer", "jwks-uri", "public-paths", "public-url", "realm", "resource", "resource-documentation",
-        "resource-name", "retry-after-seconds", "scope-claims", "scope-rules");
+        "audience", "dpop", "dpop-algorithms", "dpop-nonce-secret", "issuer", "jwks-uri", "public-paths", "public-url", "realm",
+        "resource", "resource-documentation", "resource-name", "retry-after-seconds", "scope-claims", "scope-rules");
   }
 
   @Nested
@@ -102,9 +102,13 @@ class ConfigurationReaderTest {
       expected.put("/a=x max-age=5m", "max-age is a whole number of seconds");
       expected.put("/a=x max-age=2147483648", "max-age is a whole number of seconds");
       expected.put("/a=x max-age=1 max-age=2", "a rule has one max-age= item");
-      expected.put("/a=x max_age=300", "an item holding = is acr=... or max-age=...");
-      expected.put("/a=x acr =y", "an item holding = is acr=... or max-age=...");
-      expected.put("/a=scope=x", "an item holding = is acr=... or max-age=...");
+      expected.put("/a=x max_age=300", "an item holding = is acr=..., max-age=... or dpop=required");
+      expected.put("/a=x acr =y", "an item holding = is acr=..., max-age=... or dpop=required");
+      expected.put("/a=scope=x", "an item holding = is acr=..., max-age=... or dpop=required");
+      expected.put("/a=x dpop=yes", "a rule has at most one dpop item, dpop=required");
+      expected.put("/a=x dpop=", "a rule has at most one dpop item, dpop=required");
+      expected.put("/a=x dpop=required dpop=required", "a rule has at most one dpop item, dpop=required");
+      expected.put("/a=x DPoP=required", "an item holding = is acr=..., max-age=... or dpop=required");
       expected.put("/a=b|c acr=x d", "do not mix | (any of) with spaces or commas");
       expected.forEach((rule, message) -> assertThatThrownBy(() -> resource(with(BASE, "scope-rules", rule)))
           .as(rule).isInstanceOf(IllegalArgumentException.class)
@@ -238,8 +242,12 @@ class ConfigurationReaderTest {
         assertThat(r.metadata().orElseThrow().toJson()).isEqualTo("{\"resource\":\"https://mcp.example.com/mcp\","
             + "\"authorization_servers\":[\"https://tenant.us.auth0.com/\",\"https://login.example.com/\"],"
             + "\"scopes_supported\":[\"mcp:tools\",\"mcp:admin\"],\"bearer_methods_supported\":[\"header\"],"
-            + "\"resource_name\":\"Example MCP\",\"resource_documentation\":\"https://mcp.example.com/docs\"}");
-        assertThat(params(refused(r.decide(InMemoryRequest.get("/mcp")), 401)))
+            + "\"resource_name\":\"Example MCP\",\"resource_documentation\":\"https://mcp.example.com/docs\","
+            + "\"dpop_signing_alg_values_supported\":[\"ES256\",\"EdDSA\",\"PS256\",\"RS256\"]}");
+        Answer refused = refused(r.decide(InMemoryRequest.get("/mcp")), 401);
+        assertThat(Answers.bearerParams(refused))
+            .containsEntry("resource_metadata", "http://127.0.0.1:8080/.well-known/oauth-protected-resource/mcp");
+        assertThat(Answers.dpopParams(refused))
             .containsEntry("resource_metadata", "http://127.0.0.1:8080/.well-known/oauth-protected-resource/mcp");
       }
     }
@@ -264,7 +272,7 @@ class ConfigurationReaderTest {
 
     @Test
     void malformedMetadataSettingsAreNamed() {
-      assertThatThrownBy(() -> resource(with(base, "audience", "https://a.example https://b.example", "public-url", "https://a.example")))
+      assertThatThrownBy(() -> resource(with(base, "audience", "https://a.example https://b.example", "resource-name", "n")))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("init parameter resource is required to publish protected-resource metadata")
           .hasMessageContaining("init parameter audience holds 2 values");

@@ -3,16 +3,22 @@ package dev.tokenguard.http;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** A plain {@link ResourceRequest} held in memory; counts how often its body is read. */
+/**
+ * A plain {@link ResourceRequest} held in memory; counts how often its body is read. Its raw path
+ * is its path unless set, and it has no client certificate unless given one.
+ */
 final class InMemoryRequest implements ResourceRequest {
   private String method = "GET";
   private final String path;
+  private String rawPath;
+  private X509Certificate certificate;
   private final Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
   private String query;
   private String contentType;
@@ -54,6 +60,26 @@ final class InMemoryRequest implements ResourceRequest {
     return header("Authorization", "Bearer " + token);
   }
 
+  /** {@code Authorization: DPoP token} and, unless null, {@code DPoP: proof}. */
+  InMemoryRequest dpop(String token, String proof) {
+    header("Authorization", "DPoP " + token);
+    return proof == null ? this : header("DPoP", proof);
+  }
+
+  /** The raw path as the client sent it (default: {@link #path()}); null for an adapter that cannot tell. */
+  InMemoryRequest rawPath(String rawPath) {
+    this.rawPath = rawPath;
+    this.rawPathSet = true;
+    return this;
+  }
+
+  private boolean rawPathSet;
+
+  InMemoryRequest certificate(X509Certificate certificate) {
+    this.certificate = certificate;
+    return this;
+  }
+
   InMemoryRequest body(String text) {
     this.body = text.getBytes(StandardCharsets.UTF_8);
     return this;
@@ -82,6 +108,16 @@ final class InMemoryRequest implements ResourceRequest {
   @Override
   public Optional<String> contentType() {
     return Optional.ofNullable(contentType);
+  }
+
+  @Override
+  public Optional<String> rawPath() {
+    return Optional.ofNullable(rawPathSet ? rawPath : path);
+  }
+
+  @Override
+  public Optional<X509Certificate> clientCertificate() {
+    return Optional.ofNullable(certificate);
   }
 
   @Override

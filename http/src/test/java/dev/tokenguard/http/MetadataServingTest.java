@@ -1,7 +1,8 @@
 package dev.tokenguard.http;
 
+import static dev.tokenguard.http.Answers.bearerParams;
 import static dev.tokenguard.http.Answers.body;
-import static dev.tokenguard.http.Answers.params;
+import static dev.tokenguard.http.Answers.dpopParams;
 import static dev.tokenguard.http.Answers.refused;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -24,14 +25,18 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Protected-resource metadata (RFC 9728) as {@link ProtectedResource} serves it: the 200 answer at
  * the well-known paths and nowhere else, {@code scopes_supported} and {@code
- * bearer_methods_supported} from the resource, and {@code resource_metadata} in every challenge,
- * from the configured public URL and never from the request.
+ * bearer_methods_supported} from the resource, the DPoP members from the verifier's policy (a
+ * resource publishing metadata has a public URL, so it accepts DPoP by default), and {@code
+ * resource_metadata} in every challenge, Bearer and DPoP alike, from the configured public URL
+ * and never from the request.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MetadataServingTest {
   private static final String MCP = "https://mcp.example.com/mcp";
   private static final String WELL_KNOWN = "/.well-known/oauth-protected-resource";
   private static final String METADATA_URL = "https://mcp.example.com/.well-known/oauth-protected-resource/mcp";
+  /** The DPoP members a resource over a verifier with the default DPoP policy publishes. */
+  private static final String DPOP_ALGS = "\"dpop_signing_alg_values_supported\":[\"ES256\",\"EdDSA\",\"PS256\",\"RS256\"]";
 
   private final FakeIssuer issuer = FakeIssuer.builder().audience(MCP).start();
   private final AccessTokenVerifier verifier = issuer.verifierBuilder().build();
@@ -91,7 +96,8 @@ class MetadataServingTest {
         + "\"authorization_servers\":[\"" + issuer.issuer() + "\"],"
         + "\"scopes_supported\":[\"mcp:tools\",\"mcp:admin\",\"never\"],"
         + "\"bearer_methods_supported\":[\"header\"],"
-        + "\"resource_name\":\"Example MCP\"}");
+        + "\"resource_name\":\"Example MCP\","
+        + DPOP_ALGS + "}");
     assertThat(body(answer)).isEqualTo(resource.metadata().orElseThrow().toJson());
     assertThat(get(WELL_KNOWN + "/mcp").toString()).startsWith("answered 200 ");
   }
@@ -121,7 +127,8 @@ class MetadataServingTest {
       "/.well-known/OAUTH-PROTECTED-RESOURCE/mcp", WELL_KNOWN + "//mcp"})
   void noOtherPathServesTheDocument(String path) {
     Answer answer = refused(get(path), 401);
-    assertThat(params(answer)).doesNotContainKey("error").containsEntry("resource_metadata", METADATA_URL);
+    assertThat(bearerParams(answer)).doesNotContainKey("error").containsEntry("resource_metadata", METADATA_URL);
+    assertThat(dpopParams(answer)).doesNotContainKey("error").containsEntry("resource_metadata", METADATA_URL);
   }
 
   @ParameterizedTest
@@ -153,15 +160,19 @@ class MetadataServingTest {
         refused(get("/mcp/vault", "Bearer " + issuer.accessToken().acr("urn:example:pwd").sign()), 401));
     for (Answer answer : answers) {
       List<String> challenges = answer.headers().get("WWW-Authenticate");
-      assertThat(challenges).as("%s", answer).hasSize(1);
-      assertThat(challenges.get(0)).as("last auth-param").endsWith(", resource_metadata=\"" + METADATA_URL + "\"");
-      assertThat(params(answer)).containsEntry("resource_metadata", METADATA_URL);
+      assertThat(challenges).as("%s", answer).hasSize(2);
+      for (String challenge : challenges) {
+        assertThat(challenge).as("last auth-param").endsWith(", resource_metadata=\"" + METADATA_URL + "\"");
+      }
+      assertThat(bearerParams(answer)).containsEntry("resource_metadata", METADATA_URL);
+      assertThat(dpopParams(answer)).containsEntry("resource_metadata", METADATA_URL);
     }
+    String dpop = "DPoP realm=\"mcp\", algs=\"ES256 EdDSA PS256 RS256\", resource_metadata=\"" + METADATA_URL + "\"";
     assertThat(answers.get(0).headers().get("WWW-Authenticate"))
-        .containsExactly("Bearer realm=\"mcp\", resource_metadata=\"" + METADATA_URL + "\"");
+        .containsExactly("Bearer realm=\"mcp\", resource_metadata=\"" + METADATA_URL + "\"", dpop);
     assertThat(answers.get(7).headers().get("WWW-Authenticate")).containsExactly("Bearer realm=\"mcp\", "
         + "error=\"insufficient_user_authentication\", error_description=\"A different authentication level is required.\", "
-        + "acr_values=\"urn:example:mfa\", resource_metadata=\"" + METADATA_URL + "\"");
+        + "acr_values=\"urn:example:mfa\", resource_metadata=\"" + METADATA_URL + "\"", dpop);
   }
 
   @Test
@@ -170,8 +181,9 @@ class MetadataServingTest {
       down.failJwks(FakeIssuer.JwksFailure.HTTP_500);
       ProtectedResource r = ProtectedResource.builder(v).publishMetadata(ProtectedResourceMetadata.builder(MCP).build()).build();
       Answer answer = refused(r.decide(InMemoryRequest.get("/mcp").bearer(down.accessToken().sign())), 503);
-      assertThat(answer.headers().get("WWW-Authenticate"))
-          .containsExactly("Bearer realm=\"api\", resource_metadata=\"" + METADATA_URL + "\"");
+      assertThat(answer.headers().get("WWW-Authenticate")).containsExactly(
+          "Bearer realm=\"api\", resource_metadata=\"" + METADATA_URL + "\"",
+          "DPoP realm=\"api\", algs=\"ES256 EdDSA PS256 RS256\", resource_metadata=\"" + METADATA_URL + "\"");
     }
   }
 
@@ -184,7 +196,9 @@ class MetadataServingTest {
         .header("X-Forwarded-Proto", "http")
         .header("X-Forwarded-Prefix", "/evil")
         .header("Forwarded", "host=evil.example;proto=http");
-    assertThat(params(refused(decide(resource, request), 401))).containsEntry("resource_metadata", METADATA_URL);
+    Answer answer = refused(decide(resource, request), 401);
+    assertThat(bearerParams(answer)).containsEntry("resource_metadata", METADATA_URL);
+    assertThat(dpopParams(answer)).containsEntry("resource_metadata", METADATA_URL);
   }
 
   @Test
@@ -193,7 +207,7 @@ class MetadataServingTest {
         .publicUrl(URI.create("http://127.0.0.1:8080/"))
         .build();
     assertThat(local.metadataUrl()).contains(URI.create("http://127.0.0.1:8080/.well-known/oauth-protected-resource/mcp"));
-    assertThat(params(refused(decide(local, InMemoryRequest.get("/mcp")), 401)))
+    assertThat(bearerParams(refused(decide(local, InMemoryRequest.get("/mcp")), 401)))
         .containsEntry("resource_metadata", "http://127.0.0.1:8080/.well-known/oauth-protected-resource/mcp");
 
     ProtectedResource prefixed = builder().publishMetadata(ProtectedResourceMetadata.builder("https://api.example.com").build())
@@ -217,7 +231,7 @@ class MetadataServingTest {
 
     ProtectedResource noRules = ProtectedResource.builder(verifier).publishMetadata(ProtectedResourceMetadata.builder(MCP).build()).build();
     assertThat(noRules.metadata().orElseThrow().toJson())
-        .isEqualTo("{\"resource\":\"https://mcp.example.com/mcp\",\"bearer_methods_supported\":[\"header\"]}");
+        .isEqualTo("{\"resource\":\"https://mcp.example.com/mcp\",\"bearer_methods_supported\":[\"header\"]," + DPOP_ALGS + "}");
   }
 
   @Test
@@ -233,8 +247,6 @@ class MetadataServingTest {
   @Test
   void misconfigurationIsRefused() {
     ProtectedResourceMetadata m = ProtectedResourceMetadata.builder(MCP).build();
-    assertThatThrownBy(() -> builder().publicUrl(URI.create("https://api.example.com")).build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("publishMetadata");
     assertThatThrownBy(() -> builder().publishMetadata(m).publishMetadata(m)).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> builder().publicUrl(URI.create("https://a.example")).publicUrl(URI.create("https://b.example")))
         .isInstanceOf(IllegalStateException.class);

@@ -9,6 +9,7 @@ import dev.tokenguard.DpopPolicy;
 import dev.tokenguard.TokenRequest;
 import dev.tokenguard.TokenVerificationException;
 import dev.tokenguard.dpop.ReplayStoreUnavailableException;
+import dev.tokenguard.support.RedisServer;
 import dev.tokenguard.testing.FakeIssuer;
 import dev.tokenguard.testing.TestClock;
 import dev.tokenguard.testing.TestKey;

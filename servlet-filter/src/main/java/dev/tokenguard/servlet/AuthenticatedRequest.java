@@ -7,20 +7,23 @@ import java.security.Principal;
 
 /**
  * The request as the application sees it after the filter accepted its token: the principal and
- * the remote user are the token's {@code sub}, and a role is a scope the token carries. Not
+ * the remote user are the token's {@code sub}, a role is a scope the token carries, and the
+ * authentication type is the scheme the token came with, {@code Bearer} or {@code DPoP}. Not
  * thread-safe, like any request.
  */
 final class AuthenticatedRequest extends HttpServletRequestWrapper {
-  /** The authentication type reported by {@link #getAuthType()}. */
+  /** The authentication type reported by {@link #getAuthType()} for a bearer token. */
   static final String AUTH_TYPE = "Bearer";
 
   private final AccessToken token;
   private final Principal principal;
+  private final String authType;
 
-  AuthenticatedRequest(HttpServletRequest request, AccessToken token) {
+  AuthenticatedRequest(HttpServletRequest request, AccessToken token, String authType) {
     super(request);
     this.token = token;
     this.principal = new SubjectPrincipal(token.subject());
+    this.authType = authType;
   }
 
   @Override
@@ -40,7 +43,7 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
 
   @Override
   public String getAuthType() {
-    return AUTH_TYPE;
+    return authType;
   }
 
   /** A principal named after the token's subject. Immutable. */

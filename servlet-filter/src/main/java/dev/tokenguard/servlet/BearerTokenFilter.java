@@ -70,8 +70,12 @@ import java.util.Optional;
  * {@code retry-after-seconds}, and the protected-resource metadata settings {@code resource},
  * {@code public-url}, {@code resource-name} and {@code resource-documentation}. {@code scope-rules}
  * items may also require step-up authentication: {@code /api/records=read:patients
- * acr=urn:example:mfa max-age=300} (grammar on {@link ConfigurationReader}). An unknown parameter
- * name stops the filter from starting, so a typo cannot silently drop a rule.
+ * acr=urn:example:mfa max-age=300} (grammar on {@link ConfigurationReader}), and DPoP: {@code
+ * /api/transfers=write:transfers dpop=required}. The DPoP settings {@code dpop} ({@code allowed},
+ * the default, {@code required} or {@code off}), {@code dpop-algorithms} and {@code
+ * dpop-nonce-secret} ({@code env:NAME} or {@code file:/path}, so the secret stays out of {@code
+ * web.xml}) configure the verifier the filter builds. An unknown parameter name stops the filter
+ * from starting, so a typo cannot silently drop a rule.
  *
  * <p>Path patterns are matched against the path within the application (servlet path plus path
  * info, decoded and normalised by the container) and fail safe (details on {@link
@@ -93,6 +97,20 @@ import java.util.Optional;
  * {"error":"...","error_description":"..."}} ({@code error} is absent when there were no
  * credentials). Descriptions are fixed sentences; nothing from the request is echoed.
  *
+ * <p><b>Sender-constrained tokens.</b> With a {@link Builder#publicUrl public URL} (or published
+ * metadata, whose resource identifier's origin is the default one) the filter also accepts
+ * DPoP-bound tokens sent as {@code Authorization: DPoP <token>} with their proof in the {@code
+ * DPoP} header (RFC 9449), as the verifier's DPoP policy says, and challenges with {@code Bearer}
+ * and {@code DPoP} (answers on {@link ProtectedResource}). The target URI a proof's {@code htu}
+ * must name is the public URL followed by the request URI as sent without the context path; the
+ * {@code Host} and {@code X-Forwarded-*} headers are never used. A certificate-bound token (RFC
+ * 8705) is checked against the TLS client certificate the container puts in the request attribute
+ * {@code jakarta.servlet.request.X509Certificate}: terminate mutual TLS in the container (or have
+ * the proxy in front pass the certificate to the container on a channel clients cannot write to,
+ * such as Tomcat's {@code SSLValve} or Jetty's {@code SecureRequestCustomizer} behind a trusted
+ * proxy). Behind the filter, {@code getAuthType()} is {@code Bearer} or {@code DPoP}, and a DPoP
+ * answer carries {@code DPoP-Nonce} when the verifier hands out nonces.
+ *
  * <p>With {@link Builder#publishMetadata published} protected-resource metadata (RFC 9728), the
  * filter itself answers {@code GET} and {@code HEAD} of {@code /.well-known/oauth-protected-resource}
  * (and of that path followed by the resource identifier's path) with the JSON document, and every
@@ -101,8 +119,9 @@ import java.util.Optional;
  *
  * <p>On success the application sees the verified {@link AccessToken} through {@link
  * #accessToken(ServletRequest)} (the request attribute {@link #ACCESS_TOKEN_ATTRIBUTE}); {@code
- * getUserPrincipal()} and {@code getRemoteUser()} name the token's {@code sub}, and {@code
- * isUserInRole(x)} answers whether the token carries scope {@code x}.
+ * getUserPrincipal()} and {@code getRemoteUser()} name the token's {@code sub}, {@code
+ * isUserInRole(x)} answers whether the token carries scope {@code x}, and {@code getAuthType()}
+ * is the scheme the token came with ({@code Bearer} or {@code DPoP}).
  *
  * <p>Thread-safe: one instance serves all requests. Rejections are logged at DEBUG (logger {@code
  * dev.tokenguard.http.ProtectedResource}) without the token.
@@ -226,7 +245,8 @@ public final class BearerTokenFilter implements Filter {
     }
     passOn.setAttribute(ACCESS_TOKEN_ATTRIBUTE, token.get());
     setHeaders(res, decision.responseHeaders());
-    chain.doFilter(new AuthenticatedRequest(passOn, token.get()), res);
+    chain.doFilter(new AuthenticatedRequest(passOn, token.get(), decision.authenticationScheme().orElse(AuthenticatedRequest.AUTH_TYPE)),
+        res);
   }
 
   /**
@@ -417,6 +437,8 @@ public final class BearerTokenFilter implements Filter {
      * its well-known paths itself, and every challenge names the document in {@code
      * resource_metadata} (details on {@link ProtectedResource.Builder#publishMetadata}).
      *
+     * @param metadata the document
+     * @return this builder
      * @throws NullPointerException when {@code metadata} is null
      * @throws IllegalStateException when metadata was already published
      */
@@ -426,11 +448,14 @@ public final class BearerTokenFilter implements Filter {
     }
 
     /**
-     * The absolute URL clients reach this application at (scheme, host, port and context path),
-     * the base of the {@code resource_metadata} URL; default: the origin of the resource
-     * identifier. Never taken from the request's {@code Host} (details on {@link
-     * ProtectedResource.Builder#publicUrl}).
+     * The absolute URL clients reach this application at (scheme, host, port and context path):
+     * the base of the {@code resource_metadata} URL and of the target URI a DPoP proof's {@code
+     * htu} must name; default: the origin of the resource identifier when metadata is published,
+     * else none (and no DPoP). Never taken from the request's {@code Host} or {@code
+     * X-Forwarded-*} (details on {@link ProtectedResource.Builder#publicUrl}).
      *
+     * @param publicUrl e.g. {@code https://api.example.com} or {@code https://example.com/app}
+     * @return this builder
      * @throws NullPointerException when {@code publicUrl} is null
      * @throws IllegalArgumentException unless an absolute https URL (http only for a loopback
      *     host) without user info, query or fragment
@@ -445,7 +470,9 @@ public final class BearerTokenFilter implements Filter {
      * The filter; immutable and thread-safe.
      *
      * @return the filter; immutable and thread-safe
-     * @throws IllegalStateException when a public URL is set but no metadata is published
+     * @throws IllegalStateException when DPoP is required (by the verifier's policy or a path's
+     *     {@link Requirement#withDpop()}) and cannot be accepted: DPoP disabled on the verifier, or
+     *     no public URL
      */
     public BearerTokenFilter build() {
       return new BearerTokenFilter(resource.build());

@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,9 +68,12 @@ class IssuersAndMetadataAttackTest {
 
   private static void assertInvalidToken(HttpResponse<String> r) {
     assertThat(r.statusCode()).isEqualTo(401);
-    assertThat(r.headers().allValues("WWW-Authenticate")).singleElement().asString()
-        .startsWith("Bearer realm=\"health-api\", error=\"invalid_token\", ")
+    List<String> challenges = r.headers().allValues("WWW-Authenticate");
+    assertThat(challenges).hasSize(2);
+    assertThat(challenges.get(0)).startsWith("Bearer realm=\"health-api\", error=\"invalid_token\", ")
         .endsWith(", resource_metadata=\"" + METADATA_URL + "\"");
+    assertThat(challenges.get(1)).as("the DPoP challenge blames nothing: the token came as a bearer token")
+        .isEqualTo("DPoP realm=\"health-api\", algs=\"ES256 EdDSA PS256 RS256\", resource_metadata=\"" + METADATA_URL + "\"");
   }
 
   @Test

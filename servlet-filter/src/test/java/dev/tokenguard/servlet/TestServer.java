@@ -109,14 +109,23 @@ final class TestServer implements AutoCloseable {
     });
   }
 
+  /** The filter instance made in code, in {@code container}, in a web application at {@code contextPath} (e.g. {@code /app}). */
+  static TestServer start(Container container, Filter filter, String contextPath) throws Exception {
+    return container == Container.JETTY ? jetty(new FilterHolder(filter), contextPath) : tomcat(filter, Map.of(), contextPath);
+  }
+
   private static TestServer jetty(FilterHolder holder) throws Exception {
+    return jetty(holder, "/");
+  }
+
+  private static TestServer jetty(FilterHolder holder, String contextPath) throws Exception {
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
-    context.setContextPath("/");
+    context.setContextPath(contextPath);
     context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
     context.addServlet(new ServletHolder(new EchoServlet()), "/*");
     server.setHandler(context);
@@ -130,7 +139,12 @@ final class TestServer implements AutoCloseable {
    * {@code /*} for requests.
    */
   private static TestServer tomcat(Filter filter, Map<String, String> parameters) throws LifecycleException, IOException {
-    return tomcat(context -> {
+    return tomcat(filter, parameters, "");
+  }
+
+  private static TestServer tomcat(Filter filter, Map<String, String> parameters, String contextPath)
+      throws LifecycleException, IOException {
+    return tomcat(contextPath, context -> {
       FilterDef def = new FilterDef();
       def.setFilterName(FILTER_NAME);
       if (filter != null) {
@@ -151,6 +165,11 @@ final class TestServer implements AutoCloseable {
 
   /** Tomcat with the echo servlet on {@code /*} and the filters {@code filters} adds to the context. */
   private static TestServer tomcat(Consumer<Context> filters) throws LifecycleException, IOException {
+    return tomcat("", filters);
+  }
+
+  /** The same in a web application at {@code contextPath} ({@code ""} for the root). */
+  private static TestServer tomcat(String contextPath, Consumer<Context> filters) throws LifecycleException, IOException {
     Path base = Files.createTempDirectory("tokenguard-tomcat");
     Tomcat tomcat = new Tomcat();
     tomcat.setBaseDir(base.toString());
@@ -158,7 +177,7 @@ final class TestServer implements AutoCloseable {
     connector.setPort(0);
     connector.setProperty("address", "127.0.0.1");
     tomcat.setConnector(connector);
-    Context context = tomcat.addContext("", null);
+    Context context = tomcat.addContext(contextPath, null);
     Tomcat.addServlet(context, "echo", new EchoServlet());
     context.addServletMapping("/*", "echo");
     filters.accept(context);

@@ -14,8 +14,10 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.EdECPrivateKey;
 import java.security.spec.EdECPrivateKeySpec;
@@ -34,10 +36,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * A signing key for tests, with control over how it is published in a JWKS ({@code use},
  * {@code key_ops}, {@code alg}, even private parts), so tests can check that a verifier refuses
  * keys it must not use. It is also a client's key: a DPoP holder key ({@link #thumbprint()},
- * {@link FakeIssuer#dpopProof}) or a TLS client key with its {@link #certificate()}. Immutable and
- * thread-safe; the {@code with*} methods return copies.
+ * {@link FakeIssuer#dpopProof}) or a TLS key with its {@link #certificate()} (in a {@link
+ * #keyStore key store} for a TLS server or client). Immutable and thread-safe; the {@code with*}
+ * methods return copies.
  */
 public final class TestKey {
+  /** The alias of the key entry in {@link #keyStore(char[])}. */
+  public static final String KEY_STORE_ALIAS = "tokenguard-test";
   /** Validity of {@link #certificate()}: long enough never to matter (RFC 8705 checks no validity). */
   private static final Instant CERTIFICATE_NOT_BEFORE = Instant.parse("2000-01-01T00:00:00Z");
   private static final Instant CERTIFICATE_NOT_AFTER = Instant.parse("2099-12-31T23:59:59Z");
@@ -195,30 +200,74 @@ public final class TestKey {
     return made;
   }
 
+  /**
+   * A PKCS #12 key store holding this key's private key with its {@link #certificate()} as a
+   * one-certificate chain, under the alias {@value #KEY_STORE_ALIAS} and protected by {@code
+   * password}: the key material of a TLS server or client in tests of mutual TLS (RFC 8705), for
+   * a {@code KeyManagerFactory} or an embedded server's TLS settings. Its trust side (the
+   * certificates a peer accepts) is a key store of {@code certificate()}s the test builds. A new
+   * key store on each call.
+   *
+   * <pre>{@code
+   * TestKey client = TestKey.ecP256();
+   * KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+   * keys.init(client.keyStore("changeit".toCharArray()), "changeit".toCharArray());
+   * String token = issuer.accessToken().certificateBound(client.certificate()).sign();
+   * }</pre>
+   *
+   * @param password protects the key entry and the store; not kept
+   * @return a loaded PKCS #12 key store with one key entry
+   * @throws NullPointerException when {@code password} is null
+   * @throws IllegalStateException when the JDK cannot make the key store
+   */
+  public KeyStore keyStore(char[] password) {
+    Objects.requireNonNull(password, "password");
+    try {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(null, password);
+      store.setKeyEntry(KEY_STORE_ALIAS, privateKey(), password, new Certificate[] {certificate()});
+      return store;
+    } catch (GeneralSecurityException | JOSEException | java.io.IOException e) {
+      throw new IllegalStateException("cannot make a key store for this key", e);
+    }
+  }
+
   private X509Certificate makeCertificate() throws GeneralSecurityException, JOSEException {
-    PublicKey publicKey;
-    PrivateKey privateKey;
     String algorithm;
     if (privateJwk instanceof RSAKey) {
-      publicKey = ((RSAKey) privateJwk).toRSAPublicKey();
-      privateKey = ((RSAKey) privateJwk).toRSAPrivateKey();
       algorithm = "SHA256withRSA";
     } else if (privateJwk instanceof ECKey) {
-      publicKey = ((ECKey) privateJwk).toECPublicKey();
-      privateKey = ((ECKey) privateJwk).toECPrivateKey();
       algorithm = "SHA256withECDSA";
     } else {
-      OctetKeyPair okp = (OctetKeyPair) privateJwk;
-      KeyFactory factory = KeyFactory.getInstance("Ed25519");
-      byte[] spki = new byte[ED25519_SPKI_PREFIX.length + 32];
-      System.arraycopy(ED25519_SPKI_PREFIX, 0, spki, 0, ED25519_SPKI_PREFIX.length);
-      System.arraycopy(okp.getDecodedX(), 0, spki, ED25519_SPKI_PREFIX.length, 32);
-      publicKey = factory.generatePublic(new X509EncodedKeySpec(spki));
-      privateKey = factory.generatePrivate(new EdECPrivateKeySpec(NamedParameterSpec.ED25519, okp.getDecodedD()));
       algorithm = "Ed25519";
     }
-    return SelfSignedCertificate.create(publicKey, privateKey, algorithm, "tokenguard-test", CERTIFICATE_NOT_BEFORE,
+    return SelfSignedCertificate.create(publicKey(), privateKey(), algorithm, "tokenguard-test", CERTIFICATE_NOT_BEFORE,
         CERTIFICATE_NOT_AFTER);
+  }
+
+  /** The public key as a JCA key. */
+  private PublicKey publicKey() throws GeneralSecurityException, JOSEException {
+    if (privateJwk instanceof RSAKey) {
+      return ((RSAKey) privateJwk).toRSAPublicKey();
+    } else if (privateJwk instanceof ECKey) {
+      return ((ECKey) privateJwk).toECPublicKey();
+    }
+    OctetKeyPair okp = (OctetKeyPair) privateJwk;
+    byte[] spki = new byte[ED25519_SPKI_PREFIX.length + 32];
+    System.arraycopy(ED25519_SPKI_PREFIX, 0, spki, 0, ED25519_SPKI_PREFIX.length);
+    System.arraycopy(okp.getDecodedX(), 0, spki, ED25519_SPKI_PREFIX.length, 32);
+    return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(spki));
+  }
+
+  /** The private key as a JCA key. */
+  private PrivateKey privateKey() throws GeneralSecurityException, JOSEException {
+    if (privateJwk instanceof RSAKey) {
+      return ((RSAKey) privateJwk).toRSAPrivateKey();
+    } else if (privateJwk instanceof ECKey) {
+      return ((ECKey) privateJwk).toECPrivateKey();
+    }
+    OctetKeyPair okp = (OctetKeyPair) privateJwk;
+    return KeyFactory.getInstance("Ed25519").generatePrivate(new EdECPrivateKeySpec(NamedParameterSpec.ED25519, okp.getDecodedD()));
   }
 
   /** RFC 8410 SubjectPublicKeyInfo of an Ed25519 key, up to the 32 key bytes. */

@@ -1,4 +1,4 @@
-package dev.tokenguard.redis;
+package dev.tokenguard.support;
 
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
@@ -23,9 +23,11 @@ import java.util.concurrent.TimeUnit;
  * with no persistence, and stopped by {@link #close()}. Tests that need one call {@link #start}:
  * with {@code -DskipRedisTests} they are skipped; without a {@code redis-server} they fail with
  * what to install (CI installs Debian's package, see {@code .ci/run}). The binary is found on the
- * {@code PATH} or named by {@code -Dredis.server=/path/to/redis-server}.
+ * {@code PATH} or named by {@code -Dredis.server=/path/to/redis-server}. Compiled into the tests of
+ * the modules that need one (redis, servlet-filter, examples) from {@code test-support/java};
+ * never shipped.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
   private static final long START_SECONDS = 20;
 
   private final Process process;
@@ -39,7 +41,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Starts a server; {@code extraArguments} are added to its command line (for example a password). */
-  static RedisServer start(String... extraArguments) {
+  public static RedisServer start(String... extraArguments) {
     assumeFalse(Boolean.getBoolean("skipRedisTests"), "Redis tests skipped with -DskipRedisTests");
     Path binary = binary();
     if (binary == null) {
@@ -112,11 +114,11 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** {@code redis://127.0.0.1:<port>}. */
-  URI uri() {
+  public URI uri() {
     return URI.create("redis://127.0.0.1:" + port);
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
@@ -155,7 +157,7 @@ final class RedisServer implements AutoCloseable {
     return null;
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
