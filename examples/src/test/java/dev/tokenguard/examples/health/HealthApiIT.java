@@ -237,7 +237,8 @@ class HealthApiIT {
       assertThat(metadata.headers().firstValue("Cache-Control")).hasValue("public, max-age=3600");
       assertThat(metadata.body()).isEqualTo("{\"resource\":\"" + AUDIENCE + "\",\"authorization_servers\":[\"" + a.issuer() + "\",\""
           + b.issuer() + "\"],\"scopes_supported\":[\"read:patients\",\"read:admin\"],\"bearer_methods_supported\":[\"header\"],"
-          + "\"resource_name\":\"Health API (TokenGuard example)\"}");
+          + "\"resource_name\":\"Health API (TokenGuard example)\",\"dpop_signing_alg_values_supported\":[\"ES256\",\"EdDSA\",\"PS256\","
+          + "\"RS256\"]}");
       assertThat(get(app, WELL_KNOWN + "/other", null).statusCode()).as("no document at another path").isEqualTo(401);
     }
   }
