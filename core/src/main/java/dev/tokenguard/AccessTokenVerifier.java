@@ -199,6 +199,7 @@ public interface AccessTokenVerifier extends AutoCloseable {
     private Duration readTimeout = KeyFetchSettings.DEFAULT_READ_TIMEOUT;
     private int maxJwksBytes = KeyFetchSettings.DEFAULT_MAX_JWKS_BYTES;
     private int maxKeys = KeyFetchSettings.DEFAULT_MAX_KEYS;
+    private Duration unknownKidWait;
     private Duration minKeyCacheTtl = Duration.ofMinutes(1);
     private Duration maxKeyCacheTtl = Duration.ofHours(24);
     private Duration defaultKeyCacheTtl = Duration.ofMinutes(10);
@@ -748,10 +749,21 @@ public interface AccessTokenVerifier extends AutoCloseable {
       if (httpClient != null && connectTimeout != null) {
         throw new IllegalStateException("httpTimeouts(connect, ...) cannot apply to a client given to httpClient(...): build that client with its own connect timeout");
       }
-      return new KeyFetchSettings(
+      KeyFetchSettings settings = new KeyFetchSettings(
           httpClient, connectTimeout != null ? connectTimeout : KeyFetchSettings.DEFAULT_CONNECT_TIMEOUT, readTimeout,
           maxJwksBytes, maxKeys, minKeyCacheTtl, maxKeyCacheTtl, defaultKeyCacheTtl, staleKeyTolerance,
           unknownKidRefetchInterval, unknownKidMemory);
+      return unknownKidWait != null ? settings.withMissWait(unknownKidWait) : settings;
+    }
+
+    /**
+     * How long a request with an unknown {@code kid} waits for the key fetch (default {@link
+     * RemoteKeySource#MISS_WAIT}). Package-private, for tests that replace the wall-clock deadline
+     * with counted events.
+     */
+    Builder unknownKidWait(Duration wait) {
+      this.unknownKidWait = Objects.requireNonNull(wait, "wait");
+      return this;
     }
 
     private IssuerConfig issuerSettings(KeyFetchSettings fetch) {

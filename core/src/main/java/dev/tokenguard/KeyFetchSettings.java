@@ -26,10 +26,19 @@ final class KeyFetchSettings {
   final Duration staleTolerance;
   final Duration refetchInterval;
   final Duration negativeCacheTtl;
+  /** How long a request with an unknown {@code kid} waits for the fetch it joins or starts. */
+  final Duration missWait;
 
   KeyFetchSettings(HttpClient httpClient, Duration connectTimeout, Duration readTimeout, int maxJwksBytes, int maxKeys,
       Duration minTtl, Duration maxTtl, Duration defaultTtl, Duration staleTolerance, Duration refetchInterval,
       Duration negativeCacheTtl) {
+    this(httpClient, connectTimeout, readTimeout, maxJwksBytes, maxKeys, minTtl, maxTtl, defaultTtl, staleTolerance,
+        refetchInterval, negativeCacheTtl, RemoteKeySource.MISS_WAIT);
+  }
+
+  private KeyFetchSettings(HttpClient httpClient, Duration connectTimeout, Duration readTimeout, int maxJwksBytes, int maxKeys,
+      Duration minTtl, Duration maxTtl, Duration defaultTtl, Duration staleTolerance, Duration refetchInterval,
+      Duration negativeCacheTtl, Duration missWait) {
     this.httpClient = httpClient;
     this.connectTimeout = connectTimeout;
     this.readTimeout = readTimeout;
@@ -41,6 +50,17 @@ final class KeyFetchSettings {
     this.staleTolerance = staleTolerance;
     this.refetchInterval = refetchInterval;
     this.negativeCacheTtl = negativeCacheTtl;
+    this.missWait = missWait;
+  }
+
+  /**
+   * A copy in which an unknown {@code kid} waits {@code missWait} for the key fetch. Tests only:
+   * they wait for counted events, never for a wall-clock deadline, so they lift the one-second
+   * wait out of their way.
+   */
+  KeyFetchSettings withMissWait(Duration missWait) {
+    return new KeyFetchSettings(httpClient, connectTimeout, readTimeout, maxJwksBytes, maxKeys, minTtl, maxTtl, defaultTtl,
+        staleTolerance, refetchInterval, negativeCacheTtl, missWait);
   }
 
   /** The cache lifetime for a response with this {@code max-age} (or none), clamped to the bounds. */

@@ -361,12 +361,12 @@ final class RemoteKeySource implements KeySource {
     }
   }
 
-  /** The fetch's snapshot, or null when it takes longer than {@link #MISS_WAIT}. */
+  /** The fetch's snapshot, or null when it takes longer than the wait for a miss ({@link #MISS_WAIT} unless a test says). */
   private Snapshot awaitForMiss(CompletableFuture<Snapshot> pending, String kid) {
     try {
-      return pending.get(MISS_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      return pending.get(settings.missWait.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      LOG.debug("Unknown kid {}: the fetch takes longer than {}; refused without waiting further", Detail.quote(kid), MISS_WAIT);
+      LOG.debug("Unknown kid {}: the fetch takes longer than {}; refused without waiting further", Detail.quote(kid), settings.missWait);
       return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -46,9 +46,20 @@ final class TargetUri {
     if (pathStart < 0 || pathStart > end) {
       pathStart = end;
     }
-    String authority = uri.substring(authorityStart, pathStart);
-    String path = uri.substring(pathStart, end);
+    String authority = authority(uri.substring(authorityStart, pathStart), scheme);
+    String path = normalizePercent(uri.substring(pathStart, end), false, ":@/");
+    if (authority == null || path == null) {
+      return null;
+    }
+    path = removeDotSegments(path);
+    return scheme + "://" + authority + (path.isEmpty() ? "/" : path);
+  }
 
+  /**
+   * The comparison form of an authority ({@code [userinfo@]host[:port]}) under {@code scheme}, or
+   * null when it has no host or a part that is not what RFC 3986 section 3.2 allows.
+   */
+  private static String authority(String authority, String scheme) {
     String userinfo = null;
     int at = authority.lastIndexOf('@');
     if (at >= 0) {
@@ -81,24 +92,11 @@ final class TargetUri {
       }
       host = normalizePercent(authority, true, "");
     }
-    if (host == null || host.isEmpty()) {
-      return null;
-    }
     String normalizedPort = port == null ? "" : port(port, scheme);
-    if (normalizedPort == null) {
+    if (host == null || host.isEmpty() || normalizedPort == null) {
       return null;
     }
-    String normalizedPath = normalizePercent(path, false, ":@/");
-    if (normalizedPath == null) {
-      return null;
-    }
-    normalizedPath = removeDotSegments(normalizedPath);
-    StringBuilder out = new StringBuilder(uri.length() + 1).append(scheme).append("://");
-    if (userinfo != null) {
-      out.append(userinfo).append('@');
-    }
-    out.append(host).append(normalizedPort).append(normalizedPath.isEmpty() ? "/" : normalizedPath);
-    return out.toString();
+    return (userinfo != null ? userinfo + "@" : "") + host + normalizedPort;
   }
 
   /** An IP literal in brackets, in lower case, or null when it has a character no IP literal has. */

@@ -1,16 +1,19 @@
 package dev.tokenguard.examples.health;
 
 import dev.tokenguard.AccessTokenVerifier;
+import dev.tokenguard.DpopPolicy;
 import dev.tokenguard.Requirement;
 import dev.tokenguard.TokenVerificationException;
 import dev.tokenguard.TrustedIssuer;
-import dev.tokenguard.http.ProtectedResource;
 import dev.tokenguard.http.ProtectedResourceMetadata;
+import dev.tokenguard.dpop.DpopNonces;
+import dev.tokenguard.redis.RedisReplayStore;
 import dev.tokenguard.servlet.BearerTokenFilter;
 import dev.tokenguard.testing.FakeIssuer;
 import jakarta.servlet.DispatcherType;
 import java.io.PrintStream;
 import java.net.URI;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -47,8 +50,13 @@ import org.eclipse.jetty.server.ServerConnector;
  * the metadata's {@code resource}), optionally {@code JWKS_URI} (only with a single issuer;
  * default: discovery from the issuer, falling back to {@code {ISSUER}.well-known/jwks.json}),
  * {@code SCOPE_CLAIMS} (the claims scopes are read from, separated by commas or spaces; default
- * {@code scope scp permissions}) and {@code PUBLIC_URL} (where clients reach the API, the base of
- * the {@code resource_metadata} URL in every challenge; default {@code http://127.0.0.1:PORT}).
+ * {@code scope scp permissions}), {@code PUBLIC_URL} (where clients reach the API, the base of
+ * the {@code resource_metadata} URL in every challenge and of the {@code htu} every DPoP proof
+ * must name; default {@code http://127.0.0.1:PORT}), {@code DPOP} ({@code allowed}, the default:
+ * Bearer and DPoP tokens; {@code required}: every protected path needs a DPoP-bound token and a
+ * proof; {@code off}), {@code DPOP_NONCE} ({@code on}: proofs must carry the API's current nonce,
+ * RFC 9449 section 8) and {@code REDIS_URL} (e.g. {@code redis://127.0.0.1:6379}: used proofs
+ * are remembered in Redis, so several instances refuse each other's replays; default: memory).
  * Without {@code ISSUER} it starts a fake issuer, runs a few requests against itself, prints what
  * happened and ready-to-paste {@code curl} commands.
  */
@@ -65,18 +73,21 @@ public final class HealthApi implements AutoCloseable {
 
   private final Server server;
   private final int port;
+  /** Where clients reach the API: the base of the metadata URL and of every DPoP proof's {@code htu}. */
+  final URI publicUrl;
 
-  private HealthApi(Server server, int port) {
+  private HealthApi(Server server, int port, URI publicUrl) {
     this.server = server;
     this.port = port;
+    this.publicUrl = publicUrl;
   }
 
   /**
-   * Starts the API on 127.0.0.1:{@code port} (0 for any free port) with {@code verifier}; with
-   * {@code metadata}, publishes it and names it in every challenge, at {@code publicUrl} (null:
-   * {@code http://127.0.0.1:<the port>}).
+   * Starts the API on 127.0.0.1:{@code port} (0 for any free port) with {@code verifier}, reached
+   * by clients at {@code publicUrl} (null: {@code http://127.0.0.1:<the port>}); with {@code
+   * metadata}, publishes it and names it in every challenge.
    */
-  static HealthApi start(AccessTokenVerifier verifier, int port, ProtectedResourceMetadata metadata, String publicUrl)
+  static HealthApi start(AccessTokenVerifier verifier, int port, ProtectedResourceMetadata metadata, URI publicUrl)
       throws Exception {
     Server server = new Server();
     HttpConfiguration http = new HttpConfiguration();
@@ -87,15 +98,16 @@ public final class HealthApi implements AutoCloseable {
     server.addConnector(connector);
     connector.open();                              // bound now: PUBLIC_URL's default names the real port
 
+    URI base = publicUrl != null ? publicUrl : URI.create("http://127.0.0.1:" + connector.getLocalPort());
     BearerTokenFilter.Builder filter = BearerTokenFilter.builder(verifier)
+        .publicUrl(base)
         .realm(REALM)
         .permit("/api/public")
         .requireScopes("/api/patients/*", READ_PATIENTS)
         .requireScopes("/api/admin/*", READ_ADMIN)
         .require("/api/records/*", RECORDS);       // every other path: a valid token
     if (metadata != null) {
-      filter.publishMetadata(metadata)
-          .publicUrl(URI.create(publicUrl != null ? publicUrl : "http://127.0.0.1:" + connector.getLocalPort()));
+      filter.publishMetadata(metadata);
     }
 
     ServletContextHandler context = new ServletContextHandler();
@@ -105,7 +117,7 @@ public final class HealthApi implements AutoCloseable {
     server.setHandler(context);
     server.setStopAtShutdown(true);
     server.start();
-    return new HealthApi(server, connector.getLocalPort());
+    return new HealthApi(server, connector.getLocalPort(), base);
   }
 
   int port() {
@@ -135,75 +147,21 @@ public final class HealthApi implements AutoCloseable {
 
   /** Runs until stopped; returns the exit status when it cannot start. */
   static int run(Map<String, String> env, PrintStream out, PrintStream err) throws Exception {
-    int port;
+    Settings settings;
     try {
-      port = Integer.parseInt(env.getOrDefault("PORT", "8080").trim());
-      if (port < 0 || port > 65535) {
-        throw new NumberFormatException();
-      }
-    } catch (NumberFormatException e) {
-      err.println("PORT must be a TCP port number (0-65535), got: " + env.get("PORT"));
+      settings = Settings.read(env);
+    } catch (IllegalArgumentException e) {
+      err.println(e.getMessage());
       return 2;
     }
-    String issuer = blankToNull(env.get("ISSUER"));
-    String audience = blankToNull(env.get("AUDIENCE"));
-    String jwksUri = blankToNull(env.get("JWKS_URI"));
-    String scopeClaims = blankToNull(env.get("SCOPE_CLAIMS"));
-    String publicUrl = blankToNull(env.get("PUBLIC_URL"));
-    if (publicUrl != null) {
-      try {
-        // The library's own check, before anything starts; no request reaches this resource.
-        ProtectedResource.builder(request -> {
-          throw new IllegalStateException("never called");
-        }).publicUrl(URI.create(publicUrl));
-      } catch (IllegalArgumentException e) {
-        err.println("PUBLIC_URL must be where clients reach this API, e.g. https://api.example.com: " + e.getMessage());
-        return 2;
-      }
-    }
+    settings.warnings.forEach(err::println);
+    return settings.demo() ? runDemo(settings, out, err) : runWithIssuers(settings, out, err);
+  }
 
-    if (issuer == null) {
-      if (jwksUri != null) {
-        err.println("JWKS_URI is ignored without ISSUER: the demo uses its own fake issuer.");
-      }
-      if (scopeClaims != null) {
-        err.println("SCOPE_CLAIMS is ignored without ISSUER: the demo's tokens carry their scopes in scope.");
-      }
-      return runDemo(port, audience != null ? audience : DEMO_AUDIENCE, publicUrl, out, err);
-    }
-    if (audience == null) {
-      err.println("AUDIENCE is required with ISSUER: the API identifier your tokens carry in aud.");
-      return 2;
-    }
-
-    String[] issuers = issuer.split("[,\\s]+");
-    if (jwksUri != null && issuers.length > 1) {
-      err.println("JWKS_URI applies only when ISSUER names one issuer; with " + issuers.length
-          + " each one's keys are found through its own discovery: remove JWKS_URI.");
-      return 2;
-    }
-    String[] audiences = audience.split("[,\\s]+");
+  private static int runWithIssuers(Settings settings, PrintStream out, PrintStream err) throws Exception {
     AccessTokenVerifier verifier;
-    List<String> authorizationServers = new ArrayList<>();
     try {
-      AccessTokenVerifier.Builder builder = AccessTokenVerifier.builder().issuer(issuers[0]).audience(audiences);
-      for (int i = 1; i < issuers.length; i++) {
-        TrustedIssuer.Builder trusted = TrustedIssuer.builder(issuers[i]);
-        if (scopeClaims != null) {
-          trusted.scopeClaims(scopeClaims.split("[,\\s]+"));
-        }
-        builder.trust(trusted.build());
-      }
-      if (jwksUri != null) {
-        builder.jwksUri(URI.create(jwksUri));
-      }
-      if (scopeClaims != null) {
-        builder.scopeClaims(scopeClaims.split("[,\\s]+"));
-      }
-      for (String one : issuers) {
-        authorizationServers.add(TrustedIssuer.builder(one).build().issuer());
-      }
-      verifier = builder.build();
+      verifier = verifier(settings);
     } catch (IllegalArgumentException | IllegalStateException e) {
       err.println("Cannot configure the verifier: " + e.getMessage());
       return 2;
@@ -213,14 +171,71 @@ public final class HealthApi implements AutoCloseable {
     } catch (TokenVerificationException e) {
       err.println("Warning: the issuer's keys are not available yet (requests will get 503 until they are): " + e.getMessage());
     }
-    HealthApi api = startOrReport(verifier, port, metadata(audiences[0], authorizationServers, err), publicUrl, err);
+    List<String> authorizationServers = new ArrayList<>();
+    for (String one : settings.issuers) {
+      authorizationServers.add(TrustedIssuer.builder(one).build().issuer());
+    }
+    HealthApi api = startOrReport(verifier, settings, metadata(settings.audiences.get(0), authorizationServers, err), err);
     if (api == null) {
       return 1;
     }
-    out.println("Health API listening on " + api.baseUri() + " (issuer " + issuer + ", audience " + audience + ")");
+    out.println("Health API listening on " + api.baseUri() + " (issuer " + String.join(", ", settings.issuers)
+        + ", audience " + String.join(", ", settings.audiences) + ", DPoP " + describeDpop(settings) + ")");
     out.flush();
     api.join();
     return 0;
+  }
+
+  /** The verifier for the configured issuers: the first through the builder, the others trusted beside it. */
+  static AccessTokenVerifier verifier(Settings settings) {
+    String[] scopeClaims = settings.scopeClaims.toArray(new String[0]);
+    AccessTokenVerifier.Builder builder = AccessTokenVerifier.builder()
+        .issuer(settings.issuers.get(0))
+        .audience(settings.audiences.toArray(new String[0]))
+        .dpop(dpopPolicy(settings));
+    for (String other : settings.issuers.subList(1, settings.issuers.size())) {
+      TrustedIssuer.Builder trusted = TrustedIssuer.builder(other);
+      if (scopeClaims.length > 0) {
+        trusted.scopeClaims(scopeClaims);
+      }
+      builder.trust(trusted.build());
+    }
+    if (settings.jwksUri != null) {
+      builder.jwksUri(settings.jwksUri);
+    }
+    if (scopeClaims.length > 0) {
+      builder.scopeClaims(scopeClaims);
+    }
+    return builder.build();
+  }
+
+  /**
+   * DPoP as {@code DPOP}, {@code DPOP_NONCE} and {@code REDIS_URL} say. Nonces come from a random
+   * secret of this process: several instances behind one load balancer would share a secret
+   * instead ({@link DpopNonces#fromSecret(byte[])}).
+   */
+  static DpopPolicy dpopPolicy(Settings settings) {
+    if (settings.dpop.equals("off")) {
+      return DpopPolicy.disabled();
+    }
+    DpopPolicy policy = settings.dpop.equals("required") ? DpopPolicy.defaults().required() : DpopPolicy.defaults();
+    if (settings.redisUrl != null) {
+      policy = policy.withReplayStore(RedisReplayStore.create(settings.redisUrl));
+    }
+    if (settings.dpopNonces) {
+      byte[] secret = new byte[32];
+      new SecureRandom().nextBytes(secret);
+      policy = policy.withNonces(DpopNonces.fromSecret(secret));
+    }
+    return policy;
+  }
+
+  private static String describeDpop(Settings settings) {
+    if (settings.dpop.equals("off")) {
+      return "off";
+    }
+    return settings.dpop + (settings.dpopNonces ? ", with server nonces" : "")
+        + ", used proofs remembered " + (settings.redisUrl != null ? "in Redis" : "in memory");
   }
 
   /**
@@ -241,37 +256,35 @@ public final class HealthApi implements AutoCloseable {
         .build();
   }
 
-  private static int runDemo(int port, String audience, String publicUrl, PrintStream out, PrintStream err) throws Exception {
+  private static int runDemo(Settings settings, PrintStream out, PrintStream err) throws Exception {
+    String audience = settings.audiences.isEmpty() ? DEMO_AUDIENCE : settings.audiences.get(0);
     FakeIssuer issuer = FakeIssuer.builder().audience(audience).start();
     Runtime.getRuntime().addShutdownHook(new Thread(issuer::close, "fake-issuer-stop"));
     AccessTokenVerifier verifier = AccessTokenVerifier.builder()
         .issuer(issuer.issuer())
         .audience(audience)
+        .dpop(dpopPolicy(settings))
         .build();                                  // keys through discovery, as with a real issuer
-    HealthApi api = startOrReport(verifier, port, metadata(audience, List.of(issuer.issuer()), err), publicUrl, err);
+    HealthApi api = startOrReport(verifier, settings, metadata(audience, List.of(issuer.issuer()), err), err);
     if (api == null) {
       issuer.close();
       return 1;
     }
-    new Demo(issuer, api.baseUri(), out).run();
+    new Demo(issuer, api.baseUri(), api.publicUrl, settings, out).run();
     out.println("Health API listening on " + api.baseUri() + " (demo issuer " + issuer.issuer() + ", audience "
-        + audience + "). Press Ctrl+C to stop.");
+        + audience + ", DPoP " + describeDpop(settings) + "). Press Ctrl+C to stop.");
     out.flush();
     api.join();
     return 0;
   }
 
-  private static HealthApi startOrReport(AccessTokenVerifier verifier, int port, ProtectedResourceMetadata metadata, String publicUrl,
+  private static HealthApi startOrReport(AccessTokenVerifier verifier, Settings settings, ProtectedResourceMetadata metadata,
       PrintStream err) {
     try {
-      return start(verifier, port, metadata, publicUrl);
+      return start(verifier, settings.port, metadata, settings.publicUrl);
     } catch (Exception e) {
-      err.println("Cannot start on 127.0.0.1:" + port + ": " + e.getMessage());
+      err.println("Cannot start on 127.0.0.1:" + settings.port + ": " + e.getMessage());
       return null;
     }
-  }
-
-  private static String blankToNull(String s) {
-    return s == null || s.isBlank() ? null : s.trim();
   }
 }

@@ -2,7 +2,9 @@ package dev.tokenguard.examples.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenguard.support.RedisServer;
 import dev.tokenguard.testing.FakeIssuer;
+import dev.tokenguard.testing.TestKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -78,6 +80,11 @@ class HealthApiIT {
           .containsPattern("multi-factor login an hour ago +GET /api/records +401 +insufficient_user_authentication .*"
               + "More recent authentication is required.")
           .contains("All 3 step-up answers are as expected.")
+          // Issue 12: the DPoP scenarios (DPoP allowed beside Bearer by default).
+          .containsPattern("DPoP-bound token with a proof +GET /api/patients +200 +OK")
+          .containsPattern("the same token as a Bearer token +GET /api/patients +401 +invalid_token")
+          .containsPattern("the same proof sent again \\(replay\\) +GET /api/patients +401 +invalid_dpop_proof")
+          .contains("All 3 DPoP answers are as expected.")
           .contains("curl -i " + app.baseUri() + "/.well-known/oauth-protected-resource   # 200 OK");
       // Issue 10 item 11: every printed curl line says the answer it gets.
       Matcher curl = Pattern.compile("(?m)^  curl -i .*$").matcher(out);
@@ -230,7 +237,8 @@ class HealthApiIT {
       assertThat(metadata.headers().firstValue("Cache-Control")).hasValue("public, max-age=3600");
       assertThat(metadata.body()).isEqualTo("{\"resource\":\"" + AUDIENCE + "\",\"authorization_servers\":[\"" + a.issuer() + "\",\""
           + b.issuer() + "\"],\"scopes_supported\":[\"read:patients\",\"read:admin\"],\"bearer_methods_supported\":[\"header\"],"
-          + "\"resource_name\":\"Health API (TokenGuard example)\"}");
+          + "\"resource_name\":\"Health API (TokenGuard example)\",\"dpop_signing_alg_values_supported\":[\"ES256\",\"EdDSA\",\"PS256\","
+          + "\"RS256\"]}");
       assertThat(get(app, WELL_KNOWN + "/other", null).statusCode()).as("no document at another path").isEqualTo(401);
     }
   }
@@ -276,5 +284,129 @@ class HealthApiIT {
       assertThat(app.awaitExit()).isEqualTo(2);
       assertThat(app.output()).contains("AUDIENCE is required").doesNotContain("listening");
     }
+  }
+
+  // Issue 12: DPOP, DPOP_NONCE, PUBLIC_URL (the base of htu) and REDIS_URL.
+
+  private static HttpResponse<String> getWithDpop(RunningJar app, String path, String token, String proof) {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(app.baseUri() + path)).timeout(Duration.ofSeconds(10)).GET()
+        .header("Authorization", "DPoP " + token).header("DPoP", proof).build();
+    try {
+      return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String proof(FakeIssuer issuer, TestKey holder, String url, String token) {
+    return issuer.dpopProof(holder, "GET", URI.create(url)).accessToken(token).sign();
+  }
+
+  @Test
+  void dpopIsAcceptedBesideBearerByDefaultAndABoundTokenNeedsItsProof() {
+    TestKey holder = TestKey.ecP256();
+    try (FakeIssuer issuer = FakeIssuer.builder().audience(AUDIENCE).start();
+        RunningJar app = RunningJar.start(Map.of("ISSUER", issuer.issuer(), "AUDIENCE", AUDIENCE)).awaitListening()) {
+      String bound = issuer.accessToken().scopes("read:patients").dpopBound(holder).sign();
+      String proof = proof(issuer, holder, app.baseUri() + "/api/patients", bound);
+      assertThat(getWithDpop(app, "/api/patients", bound, proof).statusCode()).isEqualTo(200);
+      HttpResponse<String> replay = getWithDpop(app, "/api/patients", bound, proof);
+      assertThat(replay.statusCode()).isEqualTo(401);
+      assertThat(replay.headers().allValues("WWW-Authenticate")).anyMatch(c -> c.startsWith("DPoP ") && c.contains("error=\"invalid_dpop_proof\""));
+      assertThat(get(app, "/api/patients", bound).statusCode()).as("a bound token as Bearer").isEqualTo(401);
+      assertThat(get(app, "/api/patients", issuer.accessToken().scopes("read:patients").sign()).statusCode())
+          .as("an unbound token as Bearer").isEqualTo(200);
+      String otherKeysProof = proof(issuer, TestKey.ecP256(), app.baseUri() + "/api/patients", bound);
+      assertThat(getWithDpop(app, "/api/patients", bound, otherKeysProof).statusCode()).as("a proof by another key").isEqualTo(401);
+
+      HttpResponse<String> none = get(app, "/api/patients", null);
+      assertThat(none.headers().allValues("WWW-Authenticate")).as("both schemes are offered")
+          .anyMatch(c -> c.startsWith("Bearer realm=\"health-api\""))
+          .anyMatch(c -> c.startsWith("DPoP realm=\"health-api\"") && c.contains("algs=\""));
+      assertThat(get(app, WELL_KNOWN, null).body()).contains("\"dpop_signing_alg_values_supported\":[");
+    }
+  }
+
+  @Test
+  void dpopRequiredRefusesBearerTokensOnEveryProtectedPath() {
+    TestKey holder = TestKey.ecP256();
+    try (FakeIssuer issuer = FakeIssuer.builder().audience(AUDIENCE).start();
+        RunningJar app = RunningJar.start(Map.of("ISSUER", issuer.issuer(), "AUDIENCE", AUDIENCE, "DPOP", "required")).awaitListening()) {
+      assertThat(app.output()).contains("DPoP required");
+      String bound = issuer.accessToken().scopes("read:patients", "read:admin").dpopBound(holder).sign();
+      String unbound = issuer.accessToken().scopes("read:patients", "read:admin").sign();
+      for (String path : List.of("/api/patients", "/api/admin", "/api/me")) {
+        assertThat(getWithDpop(app, path, bound, proof(issuer, holder, app.baseUri() + path, bound)).statusCode()).as(path).isEqualTo(200);
+        HttpResponse<String> bearer = get(app, path, unbound);
+        assertThat(bearer.statusCode()).as(path).isEqualTo(401);
+        assertThat(bearer.headers().allValues("WWW-Authenticate")).as("only DPoP is offered").allMatch(c -> c.startsWith("DPoP "));
+      }
+      assertThat(get(app, "/api/public", null).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void dpopNonceOnAsksForTheNonceAndAcceptsAProofCarryingIt() {
+    TestKey holder = TestKey.ecP256();
+    try (FakeIssuer issuer = FakeIssuer.builder().audience(AUDIENCE).start();
+        RunningJar app = RunningJar.start(Map.of("ISSUER", issuer.issuer(), "AUDIENCE", AUDIENCE, "DPOP_NONCE", "on",
+            "PUBLIC_URL", "https://health.example.org")).awaitListening()) {
+      String bound = issuer.accessToken().scopes("read:patients").dpopBound(holder).sign();
+      String url = "https://health.example.org/api/patients";       // htu names PUBLIC_URL, not the loopback address
+      HttpResponse<String> first = getWithDpop(app, "/api/patients", bound, proof(issuer, holder, url, bound));
+      assertThat(first.statusCode()).isEqualTo(401);
+      assertThat(first.headers().allValues("WWW-Authenticate")).anyMatch(c -> c.contains("error=\"use_dpop_nonce\""));
+      String nonce = first.headers().firstValue("DPoP-Nonce").orElseThrow();
+      String withNonce = issuer.dpopProof(holder, "GET", URI.create(url)).accessToken(bound).nonce(nonce).sign();
+      assertThat(getWithDpop(app, "/api/patients", bound, withNonce).statusCode()).isEqualTo(200);
+      String atLoopback = issuer.dpopProof(holder, "GET", URI.create(app.baseUri() + "/api/patients")).accessToken(bound).nonce(nonce).sign();
+      assertThat(getWithDpop(app, "/api/patients", bound, atLoopback).statusCode()).as("htu must be the public URL").isEqualTo(401);
+    }
+  }
+
+  @Test
+  void twoInstancesSharingRedisRefuseEachOthersReplays() {
+    TestKey holder = TestKey.ecP256();
+    try (RedisServer redis = RedisServer.start();
+        FakeIssuer issuer = FakeIssuer.builder().audience(AUDIENCE).start()) {
+      Map<String, String> env = Map.of("ISSUER", issuer.issuer(), "AUDIENCE", AUDIENCE, "REDIS_URL", redis.uri().toString(),
+          "PUBLIC_URL", "https://health.example.org");
+      try (RunningJar a = RunningJar.start(env).awaitListening(); RunningJar b = RunningJar.start(env).awaitListening()) {
+        assertThat(a.output()).contains("in Redis");
+        String bound = issuer.accessToken().scopes("read:patients").dpopBound(holder).sign();
+        String proof = proof(issuer, holder, "https://health.example.org/api/patients", bound);
+        assertThat(getWithDpop(a, "/api/patients", bound, proof).statusCode()).isEqualTo(200);
+        assertThat(getWithDpop(b, "/api/patients", bound, proof).statusCode()).as("replayed to the other instance").isEqualTo(401);
+      }
+    }
+  }
+
+  @Test
+  void demoWithDpopRequiredSendsEveryTokenWithAProofAndPrintsDpopCommands() {
+    try (RunningJar app = RunningJar.start(Map.of("DPOP", "required", "DPOP_NONCE", "on")).awaitListening()) {
+      String out = app.output();
+      assertThat(out).contains("All 6 answers are as expected.", "All 3 step-up answers are as expected.", "All 4 DPoP answers are as expected.")
+          .containsPattern("a proof without the API's nonce +GET /api/patients +401 +use_dpop_nonce")
+          .doesNotContain("UNEXPECTED")
+          .containsPattern("curl -i \\S+/api/patients -H \"Authorization: DPoP \\S+\" -H \"DPoP: \\S+\"   # 200");
+    }
+  }
+
+  @Test
+  void aDpopSettingThatIsNeitherValueRefusesToStart() {
+    Map<Map<String, String>, String> refused = Map.of(
+        Map.of("DPOP", "sometimes"), "DPOP must be one of allowed, required, off, got: sometimes",
+        Map.of("DPOP_NONCE", "yes"), "DPOP_NONCE must be one of off, on, got: yes",
+        Map.of("REDIS_URL", "localhost:6379"), "REDIS_URL must be a Redis URL such as redis://127.0.0.1:6379, got: localhost:6379",
+        Map.of("DPOP", "off", "DPOP_NONCE", "on"), "DPOP_NONCE=on needs DPoP");
+    refused.forEach((env, message) -> {
+      try (RunningJar app = RunningJar.start(env)) {
+        assertThat(app.awaitExit()).as(env.toString()).isEqualTo(2);
+        assertThat(app.output()).as(env.toString()).contains(message).doesNotContain("listening");
+      }
+    });
   }
 }
