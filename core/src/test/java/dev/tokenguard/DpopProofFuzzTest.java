@@ -85,8 +85,9 @@ import org.junit.jupiter.api.Timeout;
  *       (any bytes), base64url-encoded as they are;
  *   <li>{@code sign holder|other|tampered|none|hs256|zero [alg]}: signed by the holder's key, by
  *       the other key, by the holder with one bit flipped, an empty signature, an HMAC keyed with
- *       the holder's thumbprint, zero bytes; with {@code alg} (RS256, PS256 for RSA keys) when the
- *       key can make it, else the key's own (ES256, EdDSA, RS256);
+ *       the holder's thumbprint, zero bytes (any other word: the holder's key); with {@code alg}
+ *       (RS256, PS256 for RSA keys) when the key can make it, else the key's own (ES256, EdDSA,
+ *       RS256);
  *   <li>{@code dpop value}: one {@code DPoP} header value; several lines are several header
  *       lines, which reach the verifier combined with ", " as an HTTP stack combines repeated
  *       fields (RFC 9110 section 5.3); without any, the one value {@code $PROOF}; {@code nodpop}:
@@ -112,6 +113,7 @@ class DpopProofFuzzTest {
   static final String URI_ = "https://api.example.test/patients";
   /** What the verifier's default policy accepts (DpopPolicy.defaults()). */
   static final Set<String> ALLOWED_ALGS = Set.of("ES256", "PS256", "RS256", "EdDSA");
+  static final Set<String> SIGN_MODES = Set.of("holder", "other", "tampered", "none", "hs256", "zero");
   static final Set<String> PRIVATE_MEMBERS = Set.of("d", "p", "q", "dp", "dq", "qi", "oth", "k");
   static final long MAX_AGE_S = 60;
   static final long FUTURE_SKEW_S = 5;
@@ -443,7 +445,8 @@ class DpopProofFuzzTest {
       r.boundTo = r.tokenKind.equals("other") ? kind.other.thumbprint
           : r.tokenKind.equals("unbound") ? null : kind.holder.thumbprint;
       r.subjectExpected = subjectOf(r.token);
-      r.signer = in.sign.equals("other") ? kind.other : kind.holder;
+      String mode = SIGN_MODES.contains(in.sign) ? in.sign : "holder"; // any other word signs as the holder
+      r.signer = mode.equals("other") ? kind.other : kind.holder;
       r.jti = "fuzz-" + (++counter);
       Map<String, String> values = new LinkedHashMap<>();
       values.put("$PRIVATE_JWK", kind.holder.privateJson);
@@ -461,11 +464,11 @@ class DpopProofFuzzTest {
       r.headerJson = substitute(in.header, values);
       r.claimsJson = substitute(in.claims, values);
       r.signedAlg = r.signer.algFor(in.signAlg == null ? kind.holder.defaultAlg() : in.signAlg);
-      r.signMode = in.sign;
+      r.signMode = mode;
       String signingInput = b64(r.headerJson.getBytes(UTF_8)) + "." + b64(r.claimsJson.getBytes(UTF_8));
       byte[] input = signingInput.getBytes(US_ASCII);
       byte[] signature;
-      switch (in.sign) {
+      switch (mode) {
         case "none":
           signature = new byte[0];
           break;
