@@ -3,6 +3,7 @@ package dev.tokenguard;
 import static dev.tokenguard.TokenVerificationException.Reason.BINDING_MISMATCH;
 import static dev.tokenguard.TokenVerificationException.Reason.DPOP_REQUIRED;
 
+import dev.tokenguard.dpop.ReplayStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.Provider;
@@ -47,9 +48,10 @@ final class Binding {
   /** Null when DPoP is disabled. */
   private final DpopProofCheck proofs;
 
-  Binding(DpopPolicy policy, Provider provider, Clock clock) {
+  /** {@code replays}: where used proofs are remembered (null when DPoP is disabled). */
+  Binding(DpopPolicy policy, ReplayStore replays, Provider provider, Clock clock) {
     this.policy = policy;
-    this.proofs = policy.isEnabled() ? new DpopProofCheck(policy, provider, clock) : null;
+    this.proofs = policy.isEnabled() ? new DpopProofCheck(policy, replays, provider, clock) : null;
   }
 
   /**

@@ -73,9 +73,9 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
     this.monitor = new MisconfigurationMonitor(config.clock);
     this.keySources = keySources;
     this.dpop = dpop;
-    this.binding = new Binding(dpop, config.signatureProvider, config.clock);
     this.replays = !dpop.isEnabled() ? null
         : dpop.replayStore().orElseGet(() -> ReplayStores.inMemory(ReplayStores.DEFAULT_MAX_ENTRIES, config.clock));
+    this.binding = new Binding(dpop, replays, config.signatureProvider, config.clock);
   }
 
   /**
@@ -213,8 +213,7 @@ final class DefaultAccessTokenVerifier implements AccessTokenVerifier {
           + " the request is refused: " + why);
     }
     if (!first) {
-      throw reject(INVALID_DPOP_PROOF, "the DPoP proof was used before: its jti was seen within the proof window"
-          + " (RFC 9449 section 11.1)");
+      throw reject(INVALID_DPOP_PROOF, DpopProofCheck.REPLAYED);
     }
   }
 

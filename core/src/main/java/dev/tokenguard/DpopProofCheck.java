@@ -5,6 +5,7 @@ import static dev.tokenguard.TokenVerificationException.Reason.INVALID_DPOP_PROO
 
 import com.nimbusds.jose.jwk.JWK;
 import dev.tokenguard.dpop.DpopNonces;
+import dev.tokenguard.dpop.ReplayStore;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -67,6 +68,9 @@ final class DpopProofCheck {
     }
   }
 
+  /** Why a replayed proof is refused, whether the store's hint or its write found it. */
+  static final String REPLAYED = "the DPoP proof was used before: its jti was seen within the proof window (RFC 9449 section 11.1)";
+
   private final Set<Algorithm> algorithms;
   private final long maxAgeMillis;
   private final long futureSkewMillis;
@@ -74,8 +78,11 @@ final class DpopProofCheck {
   private final DpopNonces nonces;
   private final Provider provider;
   private final Clock clock;
+  /** Asked whether a proof is a known replay before its signature is checked. */
+  private final ReplayStore replays;
 
-  DpopProofCheck(DpopPolicy policy, Provider provider, Clock clock) {
+  DpopProofCheck(DpopPolicy policy, ReplayStore replays, Provider provider, Clock clock) {
+    this.replays = replays;
     this.algorithms = policy.algorithms();
     this.maxAgeMillis = policy.maxProofAge().toMillis();
     this.futureSkewMillis = policy.maxFutureSkew().toMillis();
@@ -150,8 +157,21 @@ final class DpopProofCheck {
             : "the DPoP proof's nonce is not one this resource server provided recently (RFC 9449 section 4.3 check 10)");
       }
     }
+    String replayKey = replayKey(key.thumbprint, jti);
+    if (knownReplay(replayKey)) {
+      throw invalid(REPLAYED); // refused before the signature check it would otherwise cost
+    }
     jws.verifySignature(key);
-    return new Replay(replayKey(key.thumbprint, jti), Instant.ofEpochMilli(iatMillis + maxAgeMillis + 1));
+    return new Replay(replayKey, Instant.ofEpochMilli(iatMillis + maxAgeMillis + 1));
+  }
+
+  /** The store's hint ({@link ReplayStore#knownUsed}); a store that breaks its promise not to throw gives no hint. */
+  private boolean knownReplay(String replayKey) {
+    try {
+      return replays.knownUsed(replayKey);
+    } catch (RuntimeException e) {
+      return false; // firstUse, after the signature check, still decides and fails closed
+    }
   }
 
   /** The proof's {@code jwk} as a key the key policy accepts for the proof's {@code alg}. */

@@ -81,7 +81,52 @@ class DpopCheckOrderTest {
     String proof = f.proof(token).sign();
     verifier.verify(request(token, proof));
     assertThat(reasonFor(verifier, request(token, proof))).isEqualTo(INVALID_DPOP_PROOF);
-    assertThat(store.writes()).isEqualTo(2);
+    assertThat(store.writes()).as("the in-memory store knows the replay before any write").isEqualTo(1);
+  }
+
+  @Test
+  void aKnownReplayIsRefusedBeforeItsSignatureIsChecked() {
+    String token = f.boundToken();
+    verifier.verify(request(token, f.proof(token).jti("used-once").sign()));
+    // Same key and jti, signature broken: refused as the replay it is, so the signature was never checked.
+    TokenVerificationException e = refusal(verifier, request(token, f.proof(token).jti("used-once").tamperedSignature().sign()));
+    assertThat(e.reason()).isEqualTo(INVALID_DPOP_PROOF);
+    assertThat(e.getMessage()).contains("was used before");
+  }
+
+  @Test
+  void aStoreWithoutTheHintStillRefusesEveryReplayAtItsWrite() {
+    ReplayStore inMemory = ReplayStores.inMemory(100, f.clock);
+    ReplayStore writesOnly = inMemory::firstUse; // knownUsed: the default, no hint
+    AccessTokenVerifier noHint = f.verifier(DpopPolicy.defaults().withReplayStore(writesOnly));
+    String token = f.boundToken();
+    String proof = f.proof(token).sign();
+    noHint.verify(request(token, proof));
+    TokenVerificationException e = refusal(noHint, request(token, proof));
+    assertThat(e.getMessage()).contains("was used before");
+    TokenVerificationException forged = refusal(noHint, request(token, f.proof(token).jti("fresh").tamperedSignature().sign()));
+    assertThat(forged.getMessage()).doesNotContain("was used before");
+  }
+
+  @Test
+  void aHintThatThrowsIsNoHintAndTheWriteDecides() {
+    ReplayStore inMemory = ReplayStores.inMemory(100, f.clock);
+    ReplayStore throwingHint = new ReplayStore() {
+      @Override
+      public boolean firstUse(String key, java.time.Instant until) {
+        return inMemory.firstUse(key, until);
+      }
+
+      @Override
+      public boolean knownUsed(String key) {
+        throw new IllegalStateException("a hint that breaks its promise");
+      }
+    };
+    AccessTokenVerifier verifier = f.verifier(DpopPolicy.defaults().withReplayStore(throwingHint));
+    String token = f.boundToken();
+    String proof = f.proof(token).sign();
+    verifier.verify(request(token, proof));
+    assertThat(refusal(verifier, request(token, proof)).getMessage()).contains("was used before");
   }
 
   @Test

@@ -83,6 +83,11 @@ final class DpopFixture implements AutoCloseable {
       return delegate.firstUse(key, until);
     }
 
+    @Override
+    public boolean knownUsed(String key) {
+      return delegate.knownUsed(key);
+    }
+
     int writes() {
       return keys.size();
     }

@@ -27,16 +27,17 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar dev.tokenguard.benchmarks.BenchmarkReport
  * [output file, default BENCHMARKS.md] [benchmark regex]}. Without a regex it also runs {@link
- * FilterCostBenchmark} and includes its section.
+ * DpopReport} ({@link DpopBenchmark}) and {@link FilterCostBenchmark} and includes their sections.
  */
 public final class BenchmarkReport {
   static final String COMMAND =
       "mvn -B -ntp -pl benchmarks -am package -DskipTests\n"
           + "java -cp benchmarks/target/benchmarks.jar dev.tokenguard.benchmarks.BenchmarkReport BENCHMARKS.md";
   /** What the command does, for the file's readers. */
-  static final String COMMAND_NOTE = "That one command regenerates this whole file in about 25 minutes: the JMH "
-      + "benchmarks at 1 and 2 threads, then the HTTP filter benchmark (which needs `wrk`; without it its section "
-      + "says so). Run it on a machine doing nothing else if you can.";
+  static final String COMMAND_NOTE = "That one command regenerates this whole file in about 28 minutes: the JMH "
+      + "benchmarks at 1 and 2 threads, the DPoP benchmarks (whose Redis row needs `redis-server`), then the HTTP "
+      + "filter benchmark (which needs `wrk`); without either tool its row or section says so. Run it on a machine "
+      + "doing nothing else if you can.";
   static final int[] THREADS = {1, 2};
   static final int WARMUP_ITERATIONS = 5;
   static final int MEASUREMENT_ITERATIONS = 7;
@@ -158,9 +159,10 @@ public final class BenchmarkReport {
         otherNotes.add(line);
       }
     }
-    // The whole report (no benchmark regex given) also measures the filter over HTTP.
+    // The whole report (no benchmark regex given) also measures DPoP and the filter over HTTP.
+    String dpop = args.length > 1 ? "" : DpopReport.measure();
     String http = args.length > 1 ? "" : FilterCostBenchmark.measure();
-    String markdown = render(results, otherNotes, started, Instant.now()) + http;
+    String markdown = render(results, otherNotes, started, Instant.now()) + dpop + http;
     Files.writeString(out, markdown, StandardCharsets.UTF_8);
     System.out.println(markdown);
   }

@@ -10,6 +10,7 @@ import dev.tokenguard.TokenVerificationException;
 import dev.tokenguard.TokenVerificationException.Reason;
 import dev.tokenguard.testing.FakeIssuer;
 import dev.tokenguard.testing.TokenBuilder;
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.security.Provider;
 import java.util.ArrayList;
@@ -26,14 +27,18 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Group;
 import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Runs every benchmark method once on a small pool, so the benchmarks cannot rot, and proves the
- * peers check what TokenGuard checks: each accepts the good token and refuses a wrong audience, a
- * wrong issuer, a missing scope, an expired token and a bad signature.
+ * Runs every benchmark method (of {@link VerifyBenchmark} and {@link DpopBenchmark}) once on a
+ * small pool, so the benchmarks cannot rot, and proves the peers check what TokenGuard checks:
+ * each accepts the good token and refuses a wrong audience, a wrong issuer, a missing scope, an
+ * expired token and a bad signature.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BenchmarkSmokeTest {
@@ -162,16 +167,46 @@ class BenchmarkSmokeTest {
    */
   @Test
   void everyBenchmarkMethodRuns() throws Exception {
-    StateResolver states = new StateResolver();
+    List<String> ran = runEveryBenchmarkMethod(bench, false);
+    assertThat(ran).contains("tokenGuardUnique", "tokenGuardUniqueAuth0Shape", "tokenGuardRejectBadSignature",
+        "springUniqueAuth0Shape", "jose4jUniqueAuth0Shape_floor");
+  }
+
+  /**
+   * Every {@code @Benchmark} method of {@link DpopBenchmark}, the same way (every {@code @Param}
+   * 4, iteration set-ups run once after the trial's): the DPoP request is accepted, the replayed
+   * and forged proofs are refused as invalid proofs, the floors' checks come out as they must, and
+   * each store operation is a first use. The Redis row is skipped without a {@code redis-server}.
+   * Each group gets states of its own, as in its own JMH fork (their iteration set-ups move the
+   * shared clock on).
+   */
+  @Test
+  void everyDpopBenchmarkMethodRuns() throws Exception {
+    List<String> ran = runEveryBenchmarkMethod(new DpopBenchmark(), true);
+    assertThat(ran).contains("dpopRequest", "dpopRequest_floor", "dpopReplayed", "dpopReplayed_floor", "dpopForged",
+        "dpopForged_floor", "storeInMemory");
+    if (RedisProcess.binary() != null) {
+      assertThat(ran).contains("storeRedis");
+    }
+  }
+
+  private static List<String> runEveryBenchmarkMethod(Object bench, boolean statesPerGroup) throws Exception {
+    Map<String, StateResolver> resolvers = new LinkedHashMap<>();
     List<String> ran = new ArrayList<>();
     try {
-      for (Method method : VerifyBenchmark.class.getMethods()) {
+      for (Method method : bench.getClass().getMethods()) {
         if (!method.isAnnotationPresent(Benchmark.class)) {
           continue;
         }
         if (method.getName().contains("Accp") && !ACCP_PLATFORM) {
           continue;
         }
+        if (method.getName().equals("storeRedis") && RedisProcess.binary() == null) {
+          continue; // the report leaves this row out too, with a note
+        }
+        Group group = method.getAnnotation(Group.class);
+        String key = !statesPerGroup ? "" : group != null ? group.value() : method.getName();
+        StateResolver states = resolvers.computeIfAbsent(key, k -> new StateResolver());
         Object[] args = new Object[method.getParameterCount()];
         for (int i = 0; i < args.length; i++) {
           Class<?> type = method.getParameterTypes()[i];
@@ -180,21 +215,27 @@ class BenchmarkSmokeTest {
         }
         for (int call = 0; call < 2; call++) {
           Object result = method.invoke(bench, args);
-          assertThat(result).as(method.getName()).isNotNull();
-          boolean floor = method.getName().endsWith("_floor") || method.getName().startsWith("jcaFloor");
-          if (floor) {
-            assertThat(result).as(method.getName()).isEqualTo(true);
-          } else if (method.getName().startsWith("tokenGuardReject")) {
-            assertThat(result).as(method.getName()).isInstanceOf(Reason.class);
+          String name = method.getName();
+          assertThat(result).as(name).isNotNull();
+          boolean floor = name.endsWith("_floor") || name.startsWith("jcaFloor");
+          if (floor || name.startsWith("store")) {
+            assertThat(result).as(name).isEqualTo(true);
+          } else if (name.startsWith("tokenGuardReject")) {
+            assertThat(result).as(name).isInstanceOf(Reason.class);
+          } else if (name.equals("dpopReplayed") || name.equals("dpopForged")) {
+            assertThat(result).as(name).isEqualTo(Reason.INVALID_DPOP_PROOF);
+          } else if (name.equals("dpopRequest")) {
+            assertThat(((dev.tokenguard.AccessToken) result).hasScope(VerifyBenchmark.SCOPE)).isTrue();
           }
         }
         ran.add(method.getName());
       }
     } finally {
-      states.tearDown();
+      for (StateResolver states : resolvers.values()) {
+        states.tearDown();
+      }
     }
-    assertThat(ran).contains("tokenGuardUnique", "tokenGuardUniqueAuth0Shape", "tokenGuardRejectBadSignature",
-        "springUniqueAuth0Shape", "jose4jUniqueAuth0Shape_floor");
+    return ran;
   }
 
   /** Makes each {@code @State} class once, with its trial-level {@code @Setup} run on states made the same way. */
@@ -207,19 +248,24 @@ class BenchmarkSmokeTest {
         return existing;
       }
       Object state = type.getDeclaredConstructor().newInstance();
-      if (state instanceof VerifyBenchmark.Pool) {
-        ((VerifyBenchmark.Pool) state).size = 4;
+      for (Field field : type.getFields()) {
+        if (field.isAnnotationPresent(Param.class) && field.getType() == int.class) {
+          field.setInt(state, 4); // pools, batches and prefills of 4
+        }
       }
-      for (Method setup : type.getMethods()) {
-        Setup annotation = setup.getAnnotation(Setup.class);
-        if (annotation == null || annotation.value() != Level.Trial) {
-          continue;
+      for (Level level : new Level[] {Level.Trial, Level.Iteration}) {
+        for (Method setup : type.getMethods()) {
+          Setup annotation = setup.getAnnotation(Setup.class);
+          if (annotation == null || annotation.value() != level
+              || !Stream.of(setup.getParameterTypes()).allMatch(t -> t.isAnnotationPresent(State.class))) {
+            continue; // JMH's own parameters (IterationParams ...) are JMH's business
+          }
+          Object[] args = new Object[setup.getParameterCount()];
+          for (int i = 0; i < args.length; i++) {
+            args[i] = get(setup.getParameterTypes()[i]);
+          }
+          setup.invoke(state, args);
         }
-        Object[] args = new Object[setup.getParameterCount()];
-        for (int i = 0; i < args.length; i++) {
-          args[i] = get(setup.getParameterTypes()[i]);
-        }
-        setup.invoke(state, args);
       }
       made.put(type, state);
       return state;

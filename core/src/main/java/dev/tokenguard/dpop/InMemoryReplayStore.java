@@ -69,6 +69,12 @@ final class InMemoryReplayStore implements ReplayStore {
     return first[0];
   }
 
+  /** Answered from memory: a key is known until its deadline, exactly as {@link #firstUse} sees it. */
+  @Override
+  public boolean knownUsed(String key) {
+    return key != null && seen.getIfPresent(key) != null;
+  }
+
   /** Keys held, after dropping expired ones (for tests: memory is not observable otherwise). */
   long size() {
     seen.cleanUp();

@@ -43,4 +43,19 @@ public interface ReplayStore {
    * @throws ReplayStoreUnavailableException when the store cannot answer within its bounded wait
    */
   boolean firstUse(String key, Instant until);
+
+  /**
+   * Whether {@code key} is known to be recorded already, answered at once: a hint the verifier
+   * asks before it checks a proof's signature, so that a replayed proof is refused without paying
+   * for that check. It must not change what the store holds, must not throw, and must answer
+   * false whenever it is not sure, including whenever an answer would need a network round trip
+   * (a forged proof must not cost a remote call). {@link #firstUse} still decides every proof the
+   * hint lets through. The default answers false: no hint.
+   *
+   * @param key the proof's identity (see the interface description for its shape)
+   * @return true only when {@link #firstUse} would now return false for {@code key}
+   */
+  default boolean knownUsed(String key) {
+    return false;
+  }
 }

@@ -43,6 +43,19 @@ class InMemoryReplayStoreTest {
     assertThat(store.firstUse("k1", in(Duration.ofSeconds(61)))).isTrue();
   }
 
+  @Test
+  void theHintKnowsWhatFirstUseRecordedUntilItsDeadlineAndRecordsNothing() {
+    assertThat(store.knownUsed("k1")).isFalse();
+    assertThat(store.knownUsed("k1")).as("asking records nothing").isFalse();
+    assertThat(store.size()).isZero();
+    store.firstUse("k1", in(Duration.ofSeconds(61)));
+    assertThat(store.knownUsed("k1")).isTrue();
+    assertThat(store.knownUsed("k2")).isFalse();
+    clock.advance(Duration.ofSeconds(61));
+    assertThat(store.knownUsed("k1")).as("forgotten with its deadline, as firstUse forgets it").isFalse();
+    assertThat(store.firstUse("k1", in(Duration.ofSeconds(61)))).isTrue();
+  }
+
   // rfc9449-dpop-replay-store-must-evict-expired-entries: expired keys stop occupying memory.
   @Test
   void expiredKeysLeaveTheStore() {
