@@ -67,7 +67,7 @@ public final class TokenVerificationException extends RuntimeException {
      * {@code cnf} naming no confirmation method the verifier can check. The {@code invalid_token}
      * answer of RFC 9449 section 7.1 (Figure 16) and RFC 8705 section 3.
      */
-    BINDING_MISMATCH("invalid_token", 401, "The access token is bound to a key or certificate this request does not prove possession of."),
+    BINDING_MISMATCH("invalid_token", 401, "The access token's binding to a key or certificate does not match how this request presents it."),
     /**
      * The resource requires DPoP ({@link Requirement#withDpop()} or {@link DpopPolicy#required()})
      * and the request presents its token as a bearer token: the token is not sufficient for

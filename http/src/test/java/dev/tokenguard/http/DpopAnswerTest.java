@@ -207,7 +207,7 @@ class DpopAnswerTest {
     void aBoundTokenPresentedAsABearerTokenIsRefusedOnTheBearerChallenge() {
       Answer answer = refused(decide(resource(), get(PATIENTS).bearer(bound())), 401);
       assertThat(bearerParams(answer)).containsEntry("error", "invalid_token").containsEntry("error_description",
-          "The access token is bound to a key or certificate this request does not prove possession of.");
+          "The access token's binding to a key or certificate does not match how this request presents it.");
       assertThat(dpopParams(answer)).doesNotContainKey("error").containsEntry("algs", ALGS);
     }
 
