@@ -10,6 +10,7 @@ import java.security.Provider;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -63,47 +64,66 @@ final class Binding {
    *     (INVALID_DPOP_PROOF, USE_DPOP_NONCE)
    */
   DpopProofCheck.Replay check(AccessToken token, TokenRequest request) {
-    String jkt = null;
-    String x5t = null;
-    Map<String, Object> claims = token.claims();
-    if (claims.containsKey("cnf")) {
-      Object cnf = claims.get("cnf");
-      if (!(cnf instanceof Map)) {
-        throw mismatch("the token's cnf is not a JSON object, so its binding cannot be checked");
-      }
-      for (Map.Entry<?, ?> member : ((Map<?, ?>) cnf).entrySet()) {
-        Object name = member.getKey();
-        Object value = member.getValue();
-        if (!JKT.equals(name) && !X5T_S256.equals(name)) {
-          throw mismatch("the token's cnf has the member " + Detail.quote(name) + ", a confirmation method this verifier"
-              + " cannot check (it checks jkt, RFC 9449 section 6.1, and x5t#S256, RFC 8705 section 3.1)");
-        }
-        if (!(value instanceof String) || ((String) value).isEmpty()) {
-          throw mismatch("the token's cnf." + name + " is not a non-empty string");
-        }
-        if (JKT.equals(name)) {
-          jkt = (String) value;
-        } else {
-          x5t = (String) value;
-        }
-      }
-      if (jkt == null && x5t == null) {
-        throw mismatch("the token's cnf is empty: it names no key or certificate to check");
-      }
-    }
-    boolean dpopRequired = policy.isRequired() || request.requirement().dpopRequired();
+    Map<String, String> cnf = confirmations(token.claims());
+    String jkt = cnf.get(JKT);
+    String x5t = cnf.get(X5T_S256);
     if (request.scheme() == TokenRequest.Scheme.BEARER) {
-      if (dpopRequired) {
-        throw new TokenVerificationException(DPOP_REQUIRED, "the resource requires DPoP and the token was presented as a"
-            + " bearer token" + (policy.isEnabled() ? "" : " (and this verifier has DPoP disabled)"));
-      }
-      if (jkt != null) {
-        throw mismatch("the token is DPoP-bound (cnf.jkt) and was presented as a bearer token; it needs the DPoP scheme"
-            + " and a proof (RFC 9449 section 7.2)");
-      }
+      checkBearerScheme(jkt, request);
       checkCertificate(x5t, request);
       return null;
     }
+    checkDpopScheme(jkt);
+    checkCertificate(x5t, request);
+    return proofs.check(request, jkt);
+  }
+
+  /**
+   * The token's confirmation methods by name ({@code jkt}, {@code x5t#S256}); empty without a
+   * {@code cnf} claim. Refuses a {@code cnf} that is not an object, is empty, or holds a member
+   * this stage cannot check or that is not a non-empty string.
+   */
+  private static Map<String, String> confirmations(Map<String, Object> claims) {
+    if (!claims.containsKey("cnf")) {
+      return Map.of();
+    }
+    Object cnf = claims.get("cnf");
+    if (!(cnf instanceof Map)) {
+      throw mismatch("the token's cnf is not a JSON object, so its binding cannot be checked");
+    }
+    Map<String, String> methods = new HashMap<>();
+    for (Map.Entry<?, ?> member : ((Map<?, ?>) cnf).entrySet()) {
+      Object name = member.getKey();
+      Object value = member.getValue();
+      if (!JKT.equals(name) && !X5T_S256.equals(name)) {
+        throw mismatch("the token's cnf has the member " + Detail.quote(name) + ", a confirmation method this verifier"
+            + " cannot check (it checks jkt, RFC 9449 section 6.1, and x5t#S256, RFC 8705 section 3.1)");
+      }
+      if (!(value instanceof String) || ((String) value).isEmpty()) {
+        throw mismatch("the token's cnf." + name + " is not a non-empty string");
+      }
+      methods.put((String) name, (String) value);
+    }
+    if (methods.isEmpty()) {
+      throw mismatch("the token's cnf is empty: it names no key or certificate to check");
+    }
+    return methods;
+  }
+
+  /** The Bearer scheme: refused where DPoP is required, and for a DPoP-bound token (RFC 9449 section 7.2). */
+  private void checkBearerScheme(String jkt, TokenRequest request) {
+    boolean dpopRequired = policy.isRequired() || request.requirement().dpopRequired();
+    if (dpopRequired) {
+      throw new TokenVerificationException(DPOP_REQUIRED, "the resource requires DPoP and the token was presented as a"
+          + " bearer token" + (policy.isEnabled() ? "" : " (and this verifier has DPoP disabled)"));
+    }
+    if (jkt != null) {
+      throw mismatch("the token is DPoP-bound (cnf.jkt) and was presented as a bearer token; it needs the DPoP scheme"
+          + " and a proof (RFC 9449 section 7.2)");
+    }
+  }
+
+  /** The DPoP scheme: refused when DPoP is disabled, and for a token that is not DPoP-bound (RFC 9449 section 7.1). */
+  private void checkDpopScheme(String jkt) {
     if (proofs == null) {
       throw mismatch("the request uses the DPoP scheme and this verifier has DPoP disabled");
     }
@@ -111,8 +131,6 @@ final class Binding {
       throw mismatch("the token is not DPoP-bound (no cnf.jkt) and was presented with the DPoP scheme, which is for"
           + " DPoP-bound tokens (RFC 9449 section 7.1; section 4.3 check 12 cannot pass without a bound key)");
     }
-    checkCertificate(x5t, request);
-    return proofs.check(request, jkt);
   }
 
   /** RFC 8705 section 3: a certificate-bound token needs the TLS client certificate it names. */

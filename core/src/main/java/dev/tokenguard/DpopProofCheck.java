@@ -93,11 +93,34 @@ final class DpopProofCheck {
 
   /**
    * Checks the proof of {@code request} for its access token, bound to the key with thumbprint
-   * {@code jkt}, and returns what the replay store must record.
+   * {@code jkt}, and returns what the replay store must record. The steps run in the order of the
+   * class comment, cheapest first, the replay hint and the signature last; keep that order here.
    *
    * @throws TokenVerificationException INVALID_DPOP_PROOF, BINDING_MISMATCH or USE_DPOP_NONCE
    */
   Replay check(TokenRequest request, String jkt) {
+    CompactJws jws = parseProof(request); // section 7.1, size, checks 2, 4, 5
+    Map<String, Object> claims = jws.claims(); // check 3: the claims of section 4.2
+    String jti = jti(claims);
+    String htm = requiredString(claims, "htm");
+    String htu = requiredString(claims, "htu");
+    long iatMillis = requiredDate(claims, "iat") * 1000;
+    String ath = requiredString(claims, "ath");
+    checkRequestMatch(htm, htu, request); // checks 8, 9
+    checkFreshness(iatMillis, claims); // check 11
+    checkAccessTokenHash(ath, request); // check 12, the token
+    VerificationKey key = boundKey(jws, jkt); // checks 7 and 12, the key
+    checkNonce(claims); // check 10
+    String replayKey = replayKey(key.thumbprint, jti);
+    if (knownReplay(replayKey)) {
+      throw invalid(REPLAYED); // refused before the signature check it would otherwise cost
+    }
+    jws.verifySignature(key); // check 6, the one costly step
+    return new Replay(replayKey, Instant.ofEpochMilli(iatMillis + maxAgeMillis + 1));
+  }
+
+  /** The request's proof, present and not too long, parsed as a compact JWS whose header passes the DPoP policy (checks 2, 4, 5). */
+  private CompactJws parseProof(TokenRequest request) {
     String proof = request.dpopProof().orElse(null);
     if (proof == null) {
       throw invalid("no DPoP proof came with the DPoP scheme (RFC 9449 section 7.1 requires the DPoP header)");
@@ -105,17 +128,20 @@ final class DpopProofCheck {
     if (proof.length() > MAX_PROOF_CHARS) {
       throw invalid("the DPoP proof has " + proof.length() + " characters, more than the limit of " + MAX_PROOF_CHARS);
     }
-    CompactJws jws = CompactJws.parse(proof, algorithms, null, CompactJws.HeaderPolicy.DPOP_PROOF);
-    Map<String, Object> claims = jws.claims();
+    return CompactJws.parse(proof, algorithms, null, CompactJws.HeaderPolicy.DPOP_PROOF);
+  }
+
+  /** The proof's {@code jti}: present, a string, not empty and at most {@link #MAX_JTI_CHARS} characters (section 11.1). */
+  private static String jti(Map<String, Object> claims) {
     String jti = requiredString(claims, "jti");
     if (jti.isEmpty() || jti.length() > MAX_JTI_CHARS) {
       throw invalid("the DPoP proof's jti is empty or longer than " + MAX_JTI_CHARS + " characters (RFC 9449 section 11.1)");
     }
-    String htm = requiredString(claims, "htm");
-    String htu = requiredString(claims, "htu");
-    long iat = requiredDate(claims, "iat");
-    String ath = requiredString(claims, "ath");
+    return jti;
+  }
 
+  /** The proof's {@code htm} is the request method and its {@code htu} the request URI (checks 8 and 9). */
+  private static void checkRequestMatch(String htm, String htu, TokenRequest request) {
     String method = request.method().orElseThrow();
     if (!htm.equals(method)) {
       throw invalid("the DPoP proof's htm " + Detail.quote(htm) + " is not the request method " + Detail.quote(method)
@@ -126,8 +152,11 @@ final class DpopProofCheck {
       throw invalid("the DPoP proof's htu " + Detail.quote(htu) + (normalizedHtu == null ? " is not an absolute http(s) URI"
           : " is not the request URI " + Detail.quote(request.normalizedUri)) + " (RFC 9449 section 4.3 check 9)");
     }
+  }
+
+  /** The proof's {@code iat} lies within the window and its {@code exp}, when present, has not passed (check 11). */
+  private void checkFreshness(long iatMillis, Map<String, Object> claims) {
     long now = clock.millis();
-    long iatMillis = iat * 1000;
     if (iatMillis - now > futureSkewMillis) {
       throw invalid("the DPoP proof's iat is " + (iatMillis - now) / 1000 + " s in the future, more than the "
           + futureSkewMillis / 1000 + " s allowed (RFC 9449 section 11.1)");
@@ -140,29 +169,36 @@ final class DpopProofCheck {
     if (exp != null && now >= exp * 1000 + futureSkewMillis) {
       throw invalid("the DPoP proof expired at " + Instant.ofEpochSecond(exp) + " (exp)");
     }
+  }
+
+  /** The proof's {@code ath} is the hash of the access token presented, compared in constant time (check 12). */
+  private static void checkAccessTokenHash(String ath, TokenRequest request) {
     if (!constantTimeEquals(ath, accessTokenHash(request.accessToken()))) {
       throw invalid("the DPoP proof's ath is not the hash of the access token presented (RFC 9449 section 4.3 check 12)");
     }
+  }
 
+  /** The proof's {@code jwk} (check 7), whose thumbprint must be the token's {@code cnf.jkt} (check 12, section 6). */
+  private VerificationKey boundKey(CompactJws jws, String jkt) {
     VerificationKey key = proofKey(jws);
     if (!constantTimeEquals(key.thumbprint, jkt)) {
       throw new TokenVerificationException(BINDING_MISMATCH, "the DPoP proof is signed with another key than the one the"
           + " token is bound to: its jwk's thumbprint is not the token's cnf.jkt (RFC 9449 section 4.3 check 12, section 6)");
     }
-    if (nonces != null) {
-      Object nonce = claims.get("nonce");
-      if (!(nonce instanceof String) || !nonces.accepts((String) nonce)) {
-        throw TokenVerificationException.useDpopNonce(nonces.current(), nonce == null
-            ? "the DPoP proof has no nonce and this resource server requires one (RFC 9449 section 9)"
-            : "the DPoP proof's nonce is not one this resource server provided recently (RFC 9449 section 4.3 check 10)");
-      }
+    return key;
+  }
+
+  /** When nonces are on, the proof carries one this resource server provided recently (check 10, section 9). */
+  private void checkNonce(Map<String, Object> claims) {
+    if (nonces == null) {
+      return;
     }
-    String replayKey = replayKey(key.thumbprint, jti);
-    if (knownReplay(replayKey)) {
-      throw invalid(REPLAYED); // refused before the signature check it would otherwise cost
+    Object nonce = claims.get("nonce");
+    if (!(nonce instanceof String) || !nonces.accepts((String) nonce)) {
+      throw TokenVerificationException.useDpopNonce(nonces.current(), nonce == null
+          ? "the DPoP proof has no nonce and this resource server requires one (RFC 9449 section 9)"
+          : "the DPoP proof's nonce is not one this resource server provided recently (RFC 9449 section 4.3 check 10)");
     }
-    jws.verifySignature(key);
-    return new Replay(replayKey, Instant.ofEpochMilli(iatMillis + maxAgeMillis + 1));
   }
 
   /** The store's hint ({@link ReplayStore#knownUsed}); a store that breaks its promise not to throw gives no hint. */

@@ -16,6 +16,7 @@ import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
@@ -108,42 +109,64 @@ public final class BenchmarkReport {
     Instant started = Instant.now();
     Map<Integer, Map<String, Row>> results = new LinkedHashMap<>();
     for (int threads : THREADS) {
-      Options options =
-          new OptionsBuilder()
-              .include(include)
-              .param("size", POOL_SIZE)
-              .threadGroups(threads, threads)
-              .threads(2 * threads)
-              .forks(1)
-              .warmupIterations(WARMUP_ITERATIONS)
-              .warmupTime(TimeValue.seconds(1))
-              .measurementIterations(MEASUREMENT_ITERATIONS)
-              .measurementTime(TimeValue.seconds(1))
-              .jvmArgsAppend("-D" + VerifyBenchmark.REPORT_PROPERTY + "=" + notes.toAbsolutePath())
-              .shouldFailOnError(true)
-              .build();
-      Map<String, Row> rows = new LinkedHashMap<>();
-      for (RunResult run : new Runner(options).run()) {
-        String group = shortName(run.getParams().getBenchmark());
-        List<Double> ratios = new ArrayList<>();
-        for (BenchmarkResult benchmark : run.getBenchmarkResults()) {
-          for (IterationResult iteration : benchmark.getIterationResults()) {
-            var perMethod = iteration.getSecondaryResults();
-            var subject = perMethod.get(group);
-            var floor = perMethod.get(group + "_floor");
-            if (subject != null && floor != null && floor.getScore() > 0) {
-              ratios.add(subject.getScore() / floor.getScore());
-            }
-          }
-        }
-        if (!ratios.isEmpty()) {
-          rows.put(group, new Row(ratios));
-        }
-      }
-      results.put(threads, rows);
+      results.put(threads, run(include, threads, notes));
     }
     List<String> noteLines = Files.readAllLines(notes, StandardCharsets.UTF_8);
     Files.deleteIfExists(notes);
+    List<String> otherNotes = applyNotes(results, noteLines);
+    // The whole report (no benchmark regex given) also measures DPoP and the filter over HTTP.
+    String dpop = args.length > 1 ? "" : DpopReport.measure();
+    String http = args.length > 1 ? "" : FilterCostBenchmark.measure();
+    String markdown = render(results, otherNotes, started, Instant.now()) + dpop + http;
+    Files.writeString(out, markdown, StandardCharsets.UTF_8);
+    System.out.println(markdown);
+  }
+
+  /** Runs the benchmarks {@code include} matches at {@code threads} subject threads and returns their rows. */
+  private static Map<String, Row> run(String include, int threads, Path notes) throws RunnerException {
+    Options options =
+        new OptionsBuilder()
+            .include(include)
+            .param("size", POOL_SIZE)
+            .threadGroups(threads, threads)
+            .threads(2 * threads)
+            .forks(1)
+            .warmupIterations(WARMUP_ITERATIONS)
+            .warmupTime(TimeValue.seconds(1))
+            .measurementIterations(MEASUREMENT_ITERATIONS)
+            .measurementTime(TimeValue.seconds(1))
+            .jvmArgsAppend("-D" + VerifyBenchmark.REPORT_PROPERTY + "=" + notes.toAbsolutePath())
+            .shouldFailOnError(true)
+            .build();
+    Map<String, Row> rows = new LinkedHashMap<>();
+    for (RunResult run : new Runner(options).run()) {
+      String group = shortName(run.getParams().getBenchmark());
+      List<Double> ratios = ratios(run, group);
+      if (!ratios.isEmpty()) {
+        rows.put(group, new Row(ratios));
+      }
+    }
+    return rows;
+  }
+
+  /** The subject's throughput over the floor's, per measurement iteration of one group's run. */
+  private static List<Double> ratios(RunResult run, String group) {
+    List<Double> ratios = new ArrayList<>();
+    for (BenchmarkResult benchmark : run.getBenchmarkResults()) {
+      for (IterationResult iteration : benchmark.getIterationResults()) {
+        var perMethod = iteration.getSecondaryResults();
+        var subject = perMethod.get(group);
+        var floor = perMethod.get(group + "_floor");
+        if (subject != null && floor != null && floor.getScore() > 0) {
+          ratios.add(subject.getScore() / floor.getScore());
+        }
+      }
+    }
+    return ratios;
+  }
+
+  /** Puts the {@code alloc} lines of the benchmarks' notes into the rows, and returns the other non-blank lines. */
+  private static List<String> applyNotes(Map<Integer, Map<String, Row>> results, List<String> noteLines) {
     List<String> otherNotes = new ArrayList<>();
     for (String line : noteLines) {
       String[] f = line.trim().split(" ");
@@ -159,12 +182,7 @@ public final class BenchmarkReport {
         otherNotes.add(line);
       }
     }
-    // The whole report (no benchmark regex given) also measures DPoP and the filter over HTTP.
-    String dpop = args.length > 1 ? "" : DpopReport.measure();
-    String http = args.length > 1 ? "" : FilterCostBenchmark.measure();
-    String markdown = render(results, otherNotes, started, Instant.now()) + dpop + http;
-    Files.writeString(out, markdown, StandardCharsets.UTF_8);
-    System.out.println(markdown);
+    return otherNotes;
   }
 
   private static String shortName(String benchmark) {
@@ -173,6 +191,17 @@ public final class BenchmarkReport {
 
   static String render(Map<Integer, Map<String, Row>> results, List<String> notes, Instant started, Instant finished) {
     StringBuilder md = new StringBuilder();
+    appendIntroduction(md);
+    appendResults(md, results);
+    md.append(targets(results));
+    md.append(noteSection(notes));
+    appendMethod(md);
+    appendEnvironment(md, started, finished);
+    return md.toString();
+  }
+
+  /** The title, what the ratios mean, and how to run the benchmarks. */
+  private static void appendIntroduction(StringBuilder md) {
     md.append("# Benchmarks\n\n");
     md.append("<!-- Generated by dev.tokenguard.benchmarks.BenchmarkReport; do not edit by hand, run the command below. -->\n\n");
     md.append("What one access-token verification costs, as a ratio to the raw RSA operation it cannot avoid. ")
@@ -185,6 +214,10 @@ public final class BenchmarkReport {
     md.append("## How to run\n\n```sh\n").append(COMMAND).append("\n```\n\n").append(COMMAND_NOTE).append("\n\n");
     md.append("Or any subset with plain JMH, e.g. `java -jar benchmarks/target/benchmarks.jar 'tokenGuardUnique$' -tg 1,1` ")
         .append("(prints the subject's and the floor's throughput side by side).\n\n");
+  }
+
+  /** The results table: one line per row of {@link #ROWS} that ran, and what its columns mean. */
+  private static void appendResults(StringBuilder md, Map<Integer, Map<String, Row>> results) {
     md.append("## Results\n\n");
     md.append("| Benchmark | What it measures |");
     for (int t : results.keySet()) {
@@ -201,22 +234,8 @@ public final class BenchmarkReport {
     }
     md.append(" – |\n");
     for (Map.Entry<String, String> row : ROWS.entrySet()) {
-      String name = row.getKey();
-      boolean any = false;
-      StringBuilder line = new StringBuilder("| `" + name + "` | " + row.getValue() + " |");
-      for (int t : results.keySet()) {
-        Row r = results.get(t).get(name);
-        if (r == null) {
-          line.append(" – |");
-          continue;
-        }
-        any = true;
-        line.append(" **").append(ratio(r.ratio)).append("** (").append(ratio(r.min)).append("–").append(ratio(r.max)).append(") |");
-      }
-      Row one = results.get(THREADS[0]).get(name);
-      line.append(one == null || Double.isNaN(one.allocBytesPerOp)
-          ? " – |" : String.format(Locale.ROOT, " %,.0f B |", one.allocBytesPerOp));
-      if (any) {
+      String line = resultLine(row.getKey(), row.getValue(), results);
+      if (line != null) {
         md.append(line).append('\n');
       }
     }
@@ -224,8 +243,29 @@ public final class BenchmarkReport {
         .append("brackets. Allocation is what the subject's threads allocated per call during measurement ")
         .append("(the JVM's per-thread allocation counter, the one `-prof gc` sums over all threads; summing ")
         .append("would mix in the floor's thread here).\n\n");
-    md.append(targets(results));
-    md.append(noteSection(notes));
+  }
+
+  /** The table line of benchmark {@code name} ({@code what} it measures); null when it ran at no thread count. */
+  private static String resultLine(String name, String what, Map<Integer, Map<String, Row>> results) {
+    boolean any = false;
+    StringBuilder line = new StringBuilder("| `" + name + "` | " + what + " |");
+    for (int t : results.keySet()) {
+      Row r = results.get(t).get(name);
+      if (r == null) {
+        line.append(" – |");
+        continue;
+      }
+      any = true;
+      line.append(" **").append(ratio(r.ratio)).append("** (").append(ratio(r.min)).append("–").append(ratio(r.max)).append(") |");
+    }
+    Row one = results.get(THREADS[0]).get(name);
+    line.append(one == null || Double.isNaN(one.allocBytesPerOp)
+        ? " – |" : String.format(Locale.ROOT, " %,.0f B |", one.allocBytesPerOp));
+    return any ? line.toString() : null;
+  }
+
+  /** The method section: tokens, checks, configurations, JMH settings and noise. */
+  private static void appendMethod(StringBuilder md) {
     md.append("## Method\n\n");
     md.append("- Tokens: RS256 access tokens minted at set-up by the `FakeIssuer` fixture of tokenguard-testing (Auth0 profile: ")
         .append("`typ: JWT`, `kid`, `iss`, `sub`, `aud`, `azp`, `iat`, `exp`, `jti`, `scope`), one RSA-2048 key, ")
@@ -261,6 +301,10 @@ public final class BenchmarkReport {
         .append("from one second to the next. Benchmarks run one after another would be compared across different ")
         .append("loads; pairing each with the floor in the same seconds keeps the ratio meaningful. Read the ")
         .append("min–max range as the noise; with 2 + 2 threads on 2 cores every thread gets about half a core.\n\n");
+  }
+
+  /** The JVM, OS, CPU and time span of this run. */
+  private static void appendEnvironment(StringBuilder md, Instant started, Instant finished) {
     md.append("## Environment of this run\n\n");
     md.append("- JVM: ").append(System.getProperty("java.vm.name")).append(' ')
         .append(System.getProperty("java.runtime.version")).append('\n');
@@ -268,9 +312,9 @@ public final class BenchmarkReport {
     md.append("- CPU: ").append(cpuModel()).append(", ").append(Runtime.getRuntime().availableProcessors()).append(" cores\n");
     md.append("- Run: ").append(started.truncatedTo(ChronoUnit.SECONDS)).append(" to ")
         .append(finished.truncatedTo(ChronoUnit.SECONDS)).append('\n');
-    return md.toString();
   }
 
+  /** The targets section (issue 15), evaluated on the 1-thread rows of this run. */
   private static String targets(Map<Integer, Map<String, Row>> results) {
     Map<String, Row> one = results.get(THREADS[0]);
     StringBuilder md = new StringBuilder("## Targets (1 thread, this run)\n\n");
@@ -278,32 +322,10 @@ public final class BenchmarkReport {
     if (unique == null) {
       return md.append("Not evaluated: the unique-token benchmark did not run.\n\n").toString();
     }
-    md.append(check("Unique tokens at least 0.90 × the JDK floor", unique.ratio >= 0.90, precise(unique.ratio)));
-    md.append(aheadOfPeers("Unique tokens ahead of every peer", unique, one, PEERS));
     Row shape = one.get("tokenGuardUniqueAuth0Shape");
-    if (shape != null) {
-      md.append(aheadOfPeers("The Auth0-shaped token ahead of every peer", shape, one, PEERS_AUTH0_SHAPE));
-    }
-    Row accp = one.get("tokenGuardUniqueAccp");
-    Row accpFloor = one.get("jcaFloorAccp");
-    if (accp != null) {
-      md.append(check("Unique tokens with ACCP at least 1.8 × the JDK floor", accp.ratio >= 1.8,
-          precise(accp.ratio) + (accpFloor == null ? "" : "; the ACCP floor itself " + ratio(accpFloor.ratio))));
-    }
-    md.append(check(String.format(Locale.ROOT, "Allocation per verification at most %,.0f B (benchmark token)", ALLOC_TARGET_BYTES),
-        unique.allocBytesPerOp <= ALLOC_TARGET_BYTES, bytes(unique.allocBytesPerOp)));
-    if (shape != null) {
-      md.append(check(String.format(Locale.ROOT, "Allocation per verification at most %,.0f B (Auth0-shaped token)",
-          ALLOC_TARGET_AUTH0_SHAPE_BYTES), shape.allocBytesPerOp <= ALLOC_TARGET_AUTH0_SHAPE_BYTES, bytes(shape.allocBytesPerOp)));
-    }
-    for (String name : REJECTIONS) {
-      Row r = one.get(name);
-      if (r != null) {
-        md.append(check("Rejection `" + name + "` cheaper than an acceptance (a higher ratio than `tokenGuardUnique`)",
-            r.ratio > unique.ratio, precise(r.ratio) + " vs " + precise(unique.ratio)
-                + (name.equals("tokenGuardRejectBadSignature") ? "; see below for what this one can and cannot skip" : "")));
-      }
-    }
+    appendSpeedTargets(md, one, unique, shape);
+    appendAllocationTargets(md, unique, shape);
+    appendRejectionTargets(md, one, unique);
     Row repeated = one.get("tokenGuardRepeated");
     if (repeated != null) {
       md.append(check("Repeated tokens at least 200 × the JDK floor", repeated.ratio >= 200, ratio(repeated.ratio)));
@@ -313,6 +335,49 @@ public final class BenchmarkReport {
       md.append(check("Keys over HTTP at the fixed-JWKS ratio (within 5 %)", Math.abs(http.ratio - unique.ratio) <= 0.05 * unique.ratio,
           ratio(http.ratio) + " vs " + ratio(unique.ratio)));
     }
+    appendBadSignatureNote(md);
+    return md.toString();
+  }
+
+  /** The unique-token targets: the JDK floor, the peers (benchmark and Auth0-shaped token), ACCP. */
+  private static void appendSpeedTargets(StringBuilder md, Map<String, Row> one, Row unique, Row shape) {
+    md.append(check("Unique tokens at least 0.90 × the JDK floor", unique.ratio >= 0.90, precise(unique.ratio)));
+    md.append(aheadOfPeers("Unique tokens ahead of every peer", unique, one, PEERS));
+    if (shape != null) {
+      md.append(aheadOfPeers("The Auth0-shaped token ahead of every peer", shape, one, PEERS_AUTH0_SHAPE));
+    }
+    Row accp = one.get("tokenGuardUniqueAccp");
+    Row accpFloor = one.get("jcaFloorAccp");
+    if (accp != null) {
+      md.append(check("Unique tokens with ACCP at least 1.8 × the JDK floor", accp.ratio >= 1.8,
+          precise(accp.ratio) + (accpFloor == null ? "" : "; the ACCP floor itself " + ratio(accpFloor.ratio))));
+    }
+  }
+
+  /** The allocation targets for the benchmark token and, when it ran, the Auth0-shaped one. */
+  private static void appendAllocationTargets(StringBuilder md, Row unique, Row shape) {
+    md.append(check(String.format(Locale.ROOT, "Allocation per verification at most %,.0f B (benchmark token)", ALLOC_TARGET_BYTES),
+        unique.allocBytesPerOp <= ALLOC_TARGET_BYTES, bytes(unique.allocBytesPerOp)));
+    if (shape != null) {
+      md.append(check(String.format(Locale.ROOT, "Allocation per verification at most %,.0f B (Auth0-shaped token)",
+          ALLOC_TARGET_AUTH0_SHAPE_BYTES), shape.allocBytesPerOp <= ALLOC_TARGET_AUTH0_SHAPE_BYTES, bytes(shape.allocBytesPerOp)));
+    }
+  }
+
+  /** Each rejection of {@link #REJECTIONS} that ran, cheaper than an acceptance. */
+  private static void appendRejectionTargets(StringBuilder md, Map<String, Row> one, Row unique) {
+    for (String name : REJECTIONS) {
+      Row r = one.get(name);
+      if (r != null) {
+        md.append(check("Rejection `" + name + "` cheaper than an acceptance (a higher ratio than `tokenGuardUnique`)",
+            r.ratio > unique.ratio, precise(r.ratio) + " vs " + precise(unique.ratio)
+                + (name.equals("tokenGuardRejectBadSignature") ? "; see below for what this one can and cannot skip" : "")));
+      }
+    }
+  }
+
+  /** Why a bad signature can be only a few per cent cheaper than an acceptance. */
+  private static void appendBadSignatureNote(StringBuilder md) {
     md.append("\nA bad signature cannot be refused without the RSA operation that an acceptance also needs ")
         .append("(RSASSA-PKCS1-v1_5 verification is the only test of a signature, and every check before it ran as for ")
         .append("a valid token, in the same order, so that the reason a token is refused never depends on its signature). ")
@@ -321,7 +386,6 @@ public final class BenchmarkReport {
         .append("stackless exception with a short message. So for this row the target means a ratio above ")
         .append("`tokenGuardUnique`'s by that margin, a few per cent, not a multiple; the other rejections stop before any ")
         .append("key is used and are many times cheaper.\n\n");
-    return md.toString();
   }
 
   private static String aheadOfPeers(String what, Row subject, Map<String, Row> one, List<String> peers) {

@@ -148,6 +148,17 @@ public final class DpopReport {
   static String render(Map<String, Figure> ratios, Map<String, Figure> perSecond, boolean redis, List<String> notes,
       Instant started, Instant finished) {
     StringBuilder md = new StringBuilder(HEADING).append("\n\n");
+    appendIntroduction(md);
+    appendRatios(md, ratios);
+    appendStores(md, perSecond, redis);
+    appendTargets(md, ratios);
+    appendWhatRefusalsSkip(md);
+    appendRun(md, notes, started, finished);
+    return md.toString();
+  }
+
+  /** What the section measures, how, and the command that regenerates it. */
+  private static void appendIntroduction(StringBuilder md) {
     md.append("What a DPoP request (RFC 9449) costs, as a ratio to the two raw signature checks it cannot avoid. ")
         .append("Each row runs at the same time as its floor, in the same JVM, one thread each: the JDK's ")
         .append("`SHA256withRSA` over the token's signing input plus `SHA256withECDSAinP1363Format` over the proof's, ")
@@ -160,6 +171,10 @@ public final class DpopReport {
         .append("(RSA-2048, cache off: every call verifies the token's signature too), `GET` on one URI, the default ")
         .append("DPoP policy (no nonces).\n\n");
     md.append("Command (after the package build; about three minutes):\n\n```sh\n").append(COMMAND).append("\n```\n\n");
+  }
+
+  /** The table of the request rows' ratios to their floor, and why it has no allocation column. */
+  private static void appendRatios(StringBuilder md, Map<String, Figure> ratios) {
     md.append("| Benchmark | What it measures | 1 + 1 threads: × floor (min–max) |\n|---|---|---:|\n");
     for (Map.Entry<String, String> row : ROWS.entrySet()) {
       Figure f = ratios.get(row.getKey());
@@ -173,6 +188,10 @@ public final class DpopReport {
     }
     md.append("\nNo allocation column here: the proofs are minted between iterations on the subject's thread, which ")
         .append("the per-thread allocation counter cannot tell from the verification's own allocation.\n");
+  }
+
+  /** The table of the replay stores' operations per second, and what one operation is. */
+  private static void appendStores(StringBuilder md, Map<String, Figure> perSecond, boolean redis) {
     md.append("\n| Replay store | What it measures | Operations per second, 1 thread (min–max) |\n|---|---|---:|\n");
     for (Map.Entry<String, String> row : STORES.entrySet()) {
       Figure f = perSecond.get(row.getKey());
@@ -189,6 +208,10 @@ public final class DpopReport {
         .append("steady 60,000 live keys (1,000 proofs a second over the 60-second window). The Redis row is a loopback ")
         .append("round trip per operation: its figure is Redis's and the network stack's more than TokenGuard's; the ")
         .append("store runs `SET key 1 NX PX ms` and nothing else. These two rows are absolute rates on this machine, not ratios.\n\n");
+  }
+
+  /** The issue-12 targets: the request ratio, and replayed and forged proofs cheaper than an accepted one. */
+  private static void appendTargets(StringBuilder md, Map<String, Figure> ratios) {
     md.append("### Targets (this run)\n\n");
     Figure request = ratios.get("dpopRequest");
     if (request == null) {
@@ -204,6 +227,10 @@ public final class DpopReport {
         }
       }
     }
+  }
+
+  /** Why a refused proof can be only a few per cent cheaper than an accepted one. */
+  private static void appendWhatRefusalsSkip(StringBuilder md) {
     md.append("\nWhat a refused proof can skip: the verifier checks the token first (its RSA signature, as for any ")
         .append("request: the proof is only worth checking for a valid token bound to a key), then the proof cheapest ")
         .append("check first, its ECDSA signature last; the replay store comes after every other check, so a forged ")
@@ -214,6 +241,10 @@ public final class DpopReport {
         .append("rows. The store is consulted only after the proof's signature by design: a write before it would let ")
         .append("forged proofs fill the store, and a lookup before it would be a second Redis round trip on every ")
         .append("request.\n\n");
+  }
+
+  /** The run's notes, when any, and its time span and JMH settings. */
+  private static void appendRun(StringBuilder md, List<String> notes, Instant started, Instant finished) {
     if (!notes.isEmpty()) {
       md.append("Notes from the run: ");
       for (String note : notes) {
@@ -224,7 +255,6 @@ public final class DpopReport {
     md.append("Run: ").append(started.truncatedTo(ChronoUnit.SECONDS)).append(" to ")
         .append(finished.truncatedTo(ChronoUnit.SECONDS)).append(", JMH ").append(WARMUP_ITERATIONS).append(" × 1 s warm-up, ")
         .append(MEASUREMENT_ITERATIONS).append(" × 1 s measurement, 1 fork per benchmark.\n\n");
-    return md.toString();
   }
 
   private static String check(String what, boolean met, String detail) {

@@ -451,6 +451,18 @@ public final class ConfigurationReader {
       identifier = audiences[0];
       resourceLabel = label.apply(AUDIENCE) + " (the default of " + label.apply(RESOURCE) + ")";
     }
+    resource.publishMetadata(metadata(identifier, resourceLabel, name, documentation));
+    if (publicUrl != null) {
+      setPublicUrl(resource, publicUrl);
+    }
+  }
+
+  /**
+   * The RFC 9728 document for {@code identifier} (named by {@code resourceLabel} in messages), with
+   * the {@code issuer}s as its authorization servers, and its {@code name} and {@code documentation}
+   * when set.
+   */
+  private ProtectedResourceMetadata metadata(String identifier, String resourceLabel, String name, String documentation) {
     ProtectedResourceMetadata.Builder metadata;
     try {
       metadata = ProtectedResourceMetadata.builder(identifier);
@@ -473,10 +485,7 @@ public final class ConfigurationReader {
     if (documentation != null) {
       apply(RESOURCE_DOCUMENTATION, () -> metadata.resourceDocumentation(documentation));
     }
-    resource.publishMetadata(metadata.build());
-    if (publicUrl != null) {
-      setPublicUrl(resource, publicUrl);
-    }
+    return metadata.build();
   }
 
   private void setPublicUrl(ProtectedResource.Builder resource, String publicUrl) {
@@ -527,59 +536,67 @@ public final class ConfigurationReader {
     String name = label.apply(SCOPE_RULES);
     for (String rule : rules.split(";")) {
       String r = rule.trim();
-      if (r.isEmpty()) {
-        continue;
+      if (!r.isEmpty()) {
+        addRule(resource, r, name);
       }
-      int eq = r.indexOf('=');
-      if (eq <= 0 || eq == r.length() - 1) {
-        throw new IllegalArgumentException(name + ": each rule is pattern=scopes (and acr=..., max-age=..., dpop=required), got "
-            + r);
-      }
-      String pattern = r.substring(0, eq).trim();
-      List<String> scopeItems = new ArrayList<>();
-      List<String> acrValues = null;
-      Duration maxAge = null;
-      boolean dpop = false;
-      for (String item : LIST_SEPARATOR.split(r.substring(eq + 1).trim())) {
-        if (item.startsWith(ACR_ITEM)) {
-          if (acrValues != null) {
-            throw new IllegalArgumentException(name + ": a rule has one acr= item (alternatives separated by |), got " + r);
-          }
-          acrValues = alternatives(item.substring(ACR_ITEM.length()), name, "an acr= item has an empty value between its | signs", r);
-        } else if (item.startsWith(MAX_AGE_ITEM)) {
-          if (maxAge != null) {
-            throw new IllegalArgumentException(name + ": a rule has one max-age= item, got " + r);
-          }
-          maxAge = seconds(item.substring(MAX_AGE_ITEM.length()), name, r);
-        } else if (item.startsWith(DPOP_ITEM)) {
-          if (!item.equals(DPOP_ITEM + "required") || dpop) {
-            throw new IllegalArgumentException(name + ": a rule has at most one dpop item, dpop=required, got " + r);
-          }
-          dpop = true;
-        } else if (item.contains("=")) {
-          throw new IllegalArgumentException(name + ": an item holding = is acr=..., max-age=... or dpop=required (no spaces"
-              + " around =), got " + item + " in " + r);
-        } else if (!item.isEmpty()) {
-          scopeItems.add(item);
-        }
-      }
-      List<String> acr = acrValues;
-      Duration age = maxAge;
-      boolean requiresDpop = dpop;
-      apply(SCOPE_RULES, () -> {
-        Requirement requirement = scopes(String.join(" ", scopeItems), name, r);
-        if (acr != null) {
-          requirement = requirement.withAcrValues(acr.toArray(new String[0]));
-        }
-        if (age != null) {
-          requirement = requirement.withMaxAge(age);
-        }
-        if (requiresDpop) {
-          requirement = requirement.withDpop();
-        }
-        resource.require(pattern, requirement);
-      });
     }
+  }
+
+  /** Parses one non-empty rule {@code r} ({@code pattern=items}) and adds its requirement; {@code name} labels errors. */
+  private void addRule(ProtectedResource.Builder resource, String r, String name) {
+    int eq = r.indexOf('=');
+    if (eq <= 0 || eq == r.length() - 1) {
+      throw new IllegalArgumentException(name + ": each rule is pattern=scopes (and acr=..., max-age=..., dpop=required), got "
+          + r);
+    }
+    String pattern = r.substring(0, eq).trim();
+    List<String> scopeItems = new ArrayList<>();
+    List<String> acrValues = null;
+    Duration maxAge = null;
+    boolean dpop = false;
+    for (String item : LIST_SEPARATOR.split(r.substring(eq + 1).trim())) {
+      if (item.startsWith(ACR_ITEM)) {
+        if (acrValues != null) {
+          throw new IllegalArgumentException(name + ": a rule has one acr= item (alternatives separated by |), got " + r);
+        }
+        acrValues = alternatives(item.substring(ACR_ITEM.length()), name, "an acr= item has an empty value between its | signs", r);
+      } else if (item.startsWith(MAX_AGE_ITEM)) {
+        if (maxAge != null) {
+          throw new IllegalArgumentException(name + ": a rule has one max-age= item, got " + r);
+        }
+        maxAge = seconds(item.substring(MAX_AGE_ITEM.length()), name, r);
+      } else if (item.startsWith(DPOP_ITEM)) {
+        if (!item.equals(DPOP_ITEM + "required") || dpop) {
+          throw new IllegalArgumentException(name + ": a rule has at most one dpop item, dpop=required, got " + r);
+        }
+        dpop = true;
+      } else if (item.contains("=")) {
+        throw new IllegalArgumentException(name + ": an item holding = is acr=..., max-age=... or dpop=required (no spaces"
+            + " around =), got " + item + " in " + r);
+      } else if (!item.isEmpty()) {
+        scopeItems.add(item);
+      }
+    }
+    List<String> acr = acrValues;
+    Duration age = maxAge;
+    boolean requiresDpop = dpop;
+    apply(SCOPE_RULES, () -> resource.require(pattern, requirement(scopeItems, acr, age, requiresDpop, name, r)));
+  }
+
+  /** The requirement of rule {@code r}: its scopes, then its acr values, max age and DPoP when given. */
+  private static Requirement requirement(List<String> scopeItems, List<String> acr, Duration age, boolean requiresDpop,
+      String name, String r) {
+    Requirement requirement = scopes(String.join(" ", scopeItems), name, r);
+    if (acr != null) {
+      requirement = requirement.withAcrValues(acr.toArray(new String[0]));
+    }
+    if (age != null) {
+      requirement = requirement.withMaxAge(age);
+    }
+    if (requiresDpop) {
+      requirement = requirement.withDpop();
+    }
+    return requirement;
   }
 
   /** The scope part of a rule: all of the scopes, or one {@code a|b} group of alternatives; none for {@code ""}. */

@@ -272,68 +272,99 @@ public final class ProtectedResource implements AutoCloseable {
     Refusals refusals = !dpopAccepted ? bearerRefusals : dpopOnly ? dpopRefusals : bothRefusals;
     TokenExtractor.Result found =
         extractor.extract(request, dpopAccepted ? TokenExtractor.BEARER_AND_DPOP : TokenExtractor.BEARER_ONLY);
+    Answer noToken = extractionRefusal(found, refusals);
+    if (noToken != null) {
+      return Decision.refuse(noToken, found.body);
+    }
+    Presented presented = tokenRequest(request, found, refusals);
+    if (presented.refusal() != null) {
+      return Decision.refuse(presented.refusal(), found.body);
+    }
+    AccessToken token;
+    try {
+      token = verifier.verify(presented.tokenRequest().requiring(requirement));
+    } catch (TokenVerificationException e) {
+      return Decision.refuse(refusals.refused(e, refusalReason(e, source), found.scheme), found.body);
+    }
+    boolean dpop = Challenge.DPOP.equals(found.scheme);
+    return Decision.allow(token, dpop ? Challenge.DPOP : Challenge.BEARER, allowedHeaders(found, dpop), found.body);
+  }
+
+  /** The answer when the extractor found no single usable token (none, a malformed request or token); null when it found one. */
+  private static Answer extractionRefusal(TokenExtractor.Result found, Refusals refusals) {
     switch (found.outcome) {
       case NONE:
-        return Decision.refuse(refusals.noCredentials("no access token"), found.body);
+        return refusals.noCredentials("no access token");
       case INVALID_REQUEST:
-        return Decision.refuse(refusals.invalidRequest(found.description, found.scheme), found.body);
+        return refusals.invalidRequest(found.description, found.scheme);
       case MALFORMED_TOKEN:
-        return Decision.refuse(refusals.malformedToken(found.scheme), found.body);
+        return refusals.malformedToken(found.scheme);
       case TOKEN:
       default:
-        break;
+        return null;
     }
+  }
 
+  /** The verifier's request built from the extracted credentials, or the answer refusing credentials that cannot make one. */
+  private record Presented(TokenRequest tokenRequest, Answer refusal) {}
+
+  /**
+   * Builds the verifier's request from the extracted token: a bearer token without a stray proof,
+   * or a DPoP token with at most one proof and a usable target URI; then the client certificate.
+   */
+  private Presented tokenRequest(ResourceRequest request, TokenExtractor.Result found, Refusals refusals) {
     boolean dpop = Challenge.DPOP.equals(found.scheme);
     List<String> proofs = dpopAccepted ? request.headers(DPOP_HEADER) : List.of();
     TokenRequest tokenRequest;
     if (!dpop) {
       if (!proofs.isEmpty()) {
         // RFC 9449 section 7.2: a resource taking both schemes keeps them apart; a proof with a bearer token is ambiguous.
-        return Decision.refuse(refusals.invalidRequest(STRAY_PROOF, Refusals.EVERY_SCHEME), found.body);
+        return new Presented(null, refusals.invalidRequest(STRAY_PROOF, Refusals.EVERY_SCHEME));
       }
       tokenRequest = TokenRequest.bearer(found.token);
     } else {
       if (proofs.size() > 1) {
-        return Decision.refuse(refusals.invalidDpopProof(SEVERAL_PROOFS, "several DPoP header fields"), found.body);
+        return new Presented(null, refusals.invalidDpopProof(SEVERAL_PROOFS, "several DPoP header fields"));
       }
       URI target = target(request);
       if (target == null) {
-        return Decision.refuse(refusals.invalidDpopProof(NO_TARGET, "the adapter gives no usable request target"), found.body);
+        return new Presented(null, refusals.invalidDpopProof(NO_TARGET, "the adapter gives no usable request target"));
       }
       try {
         tokenRequest = TokenRequest.dpop(found.token, proofs.isEmpty() ? null : proofs.get(0), request.method(), target);
       } catch (IllegalArgumentException | NullPointerException e) {
-        return Decision.refuse(refusals.invalidDpopProof(NO_TARGET, "no usable method or target URI"), found.body);
+        return new Presented(null, refusals.invalidDpopProof(NO_TARGET, "no usable method or target URI"));
       }
     }
     Optional<X509Certificate> certificate = request.clientCertificate();
     if (certificate.isPresent()) {
       tokenRequest = tokenRequest.withClientCertificate(certificate.get());
     }
+    return new Presented(tokenRequest, null);
+  }
 
-    AccessToken token;
-    try {
-      token = verifier.verify(tokenRequest.requiring(requirement));
-    } catch (TokenVerificationException e) {
-      String why = e.reason() == TokenVerificationException.Reason.INSUFFICIENT_SCOPE
-          || e.reason() == TokenVerificationException.Reason.INSUFFICIENT_USER_AUTHENTICATION
-          ? e.reason().name() + ", rule " + source
-          : e.reason().name();
-      return Decision.refuse(refusals.refused(e, why, found.scheme), found.body);
-    }
-    Map<String, List<String>> headers = Map.of();
+  /** What a refusal is logged with: the reason, and for an unmet requirement the rule ({@code source}) it came from. */
+  private static String refusalReason(TokenVerificationException e, Object source) {
+    return e.reason() == TokenVerificationException.Reason.INSUFFICIENT_SCOPE
+        || e.reason() == TokenVerificationException.Reason.INSUFFICIENT_USER_AUTHENTICATION
+        ? e.reason().name() + ", rule " + source
+        : e.reason().name();
+  }
+
+  /** The response headers of an allowed request: Cache-Control private for a query token, the DPoP nonce with no-store. */
+  private Map<String, List<String>> allowedHeaders(TokenExtractor.Result found, boolean dpop) {
     if (found.fromQuery) {
       // RFC 6750 2.3: a response to a request carrying the token in the URI should not be shared.
-      headers = Map.of("Cache-Control", List.of("private"));
-    } else if (dpop && nonces != null) {
+      return Map.of("Cache-Control", List.of("private"));
+    }
+    if (dpop && nonces != null) {
       // RFC 9449 8.2 and 9: the nonce for the next proof, and no cache may serve this answer with a stale one.
       Map<String, List<String>> nonce = new LinkedHashMap<>();
       nonce.put(Refusals.DPOP_NONCE, List.of(nonces.current()));
       nonce.put("Cache-Control", List.of("no-store"));
-      headers = Collections.unmodifiableMap(nonce);
+      return Collections.unmodifiableMap(nonce);
     }
-    return Decision.allow(token, dpop ? Challenge.DPOP : Challenge.BEARER, headers, found.body);
+    return Map.of();
   }
 
   /**
