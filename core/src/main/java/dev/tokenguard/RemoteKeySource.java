@@ -25,6 +25,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -74,6 +75,8 @@ final class RemoteKeySource implements KeySource {
    * length of its timeouts.
    */
   static final Duration MISS_WAIT = Duration.ofSeconds(1);
+  /** How long a miss waits for Caffeine to let go of a refresh that has completed (see fetchNowOtherThan). */
+  private static final long STALE_REFRESH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   /** The outcome of the last fetch: the keys (or null when there are none to serve) and when to act. */
   static final class Snapshot {
@@ -247,6 +250,7 @@ final class RemoteKeySource implements KeySource {
     KeySet current = seen;
     // At most twice: a fetch already under way may have left before the key was published, so when
     // it comes back without the kid, one refetch of our own (rate-limited) gets the final word.
+    CompletableFuture<Snapshot> answered = null; // the fetch whose answer this miss has read
     for (int attempt = 0; attempt < 2; attempt++) {
       CompletableFuture<Snapshot> pending;
       synchronized (missLock) {
@@ -255,16 +259,11 @@ final class RemoteKeySource implements KeySource {
           return latest.keys; // a refresh since the caller looked brought the key
         }
         pending = inFlight(); // join the fetch under way
+        if (pending != null && pending == answered) {
+          pending = null; // finished: the cache lists a refresh for a moment after it completed
+        }
         if (pending == null) {
-          long now = clock.millis();
-          if (!missRefetched || now - lastMissRefetchMillis >= settings.refetchInterval.toMillis()) {
-            missRefetched = true;
-            lastMissRefetchMillis = now;
-            // The kid may be published at a JWKS URI the metadata names now: look it up again
-            // (rate-limited with this refetch).
-            rediscover = true;
-            pending = fetchNow();
-          }
+          pending = refetchForMiss(answered);
         }
       }
       if (pending == null) {
@@ -274,6 +273,7 @@ final class RemoteKeySource implements KeySource {
         return current;
       }
       Snapshot refreshed = awaitForMiss(pending, kid);
+      answered = pending;
       if (refreshed == null || refreshed.keys == null) {
         return current;
       }
@@ -339,6 +339,39 @@ final class RemoteKeySource implements KeySource {
       return snapshots.get(KEY);
     }
     return snapshots.synchronous().refresh(KEY);
+  }
+
+  /**
+   * A fetch of the miss's own, or null when the last one was less than the refetch interval ago.
+   * Called under {@code missLock}.
+   */
+  private CompletableFuture<Snapshot> refetchForMiss(CompletableFuture<Snapshot> answered) {
+    long now = clock.millis();
+    if (missRefetched && now - lastMissRefetchMillis < settings.refetchInterval.toMillis()) {
+      return null;
+    }
+    missRefetched = true;
+    lastMissRefetchMillis = now;
+    // The kid may be published at a JWKS URI the metadata names now: look it up again (rate-limited
+    // with this refetch).
+    rediscover = true;
+    return fetchNowOtherThan(answered);
+  }
+
+  /**
+   * {@link #fetchNow()}, but never {@code answered}: a refresh Caffeine still lists for the few
+   * microseconds between its completion and its removal, which {@code refresh} would hand back
+   * instead of starting a fetch. Waits for that removal at most {@link #STALE_REFRESH_WAIT_NANOS};
+   * null when it has not happened by then (the miss is then answered as a suppressed refetch).
+   */
+  private CompletableFuture<Snapshot> fetchNowOtherThan(CompletableFuture<Snapshot> answered) {
+    long deadline = System.nanoTime() + STALE_REFRESH_WAIT_NANOS;
+    CompletableFuture<Snapshot> pending = fetchNow();
+    while (pending == answered && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(50_000);
+      pending = fetchNow();
+    }
+    return pending == answered ? null : pending;
   }
 
   private CompletableFuture<Snapshot> onFetchExecutor(java.util.function.Supplier<Snapshot> fetch) {
