@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokenguard.AccessTokenVerifier;
 import dev.tokenguard.Requirement;
+import dev.tokenguard.support.Http;
 import dev.tokenguard.testing.FakeIssuer;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tokenguard.AccessTokenVerifier;
 import dev.tokenguard.DpopPolicy;
 import dev.tokenguard.dpop.DpopNonces;
+import dev.tokenguard.support.Http;
 import dev.tokenguard.testing.FakeIssuer;
 import dev.tokenguard.testing.TestClock;
 import dev.tokenguard.testing.TestKey;

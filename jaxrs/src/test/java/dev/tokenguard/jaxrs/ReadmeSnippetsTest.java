@@ -3,6 +3,7 @@ package dev.tokenguard.jaxrs;
 import static dev.tokenguard.jaxrs.Challenges.params;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenguard.support.Http;
 import dev.tokenguard.testing.FakeIssuer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tokenguard.AccessTokenVerifier;
 import dev.tokenguard.contract.FrontDoorContract;
+import dev.tokenguard.support.Http;
 import dev.tokenguard.testing.FakeIssuer;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterAll;

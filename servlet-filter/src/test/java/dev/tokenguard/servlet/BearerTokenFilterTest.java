@@ -4,6 +4,7 @@ import static dev.tokenguard.servlet.Challenges.assertWellFormed;
 import static dev.tokenguard.servlet.Challenges.params;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenguard.support.Http;
 import dev.tokenguard.testing.FakeIssuer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -7,6 +7,7 @@ import dev.tokenguard.AccessTokenVerifier;
 import dev.tokenguard.DpopPolicy;
 import dev.tokenguard.redis.RedisReplayStore;
 import dev.tokenguard.servlet.TestServer.Container;
+import dev.tokenguard.support.Http;
 import dev.tokenguard.support.RedisServer;
 import dev.tokenguard.testing.DpopProofBuilder;
 import dev.tokenguard.testing.FakeIssuer;

@@ -19,6 +19,7 @@ import com.nimbusds.jose.util.JSONObjectUtils;
 import com.sun.net.httpserver.HttpServer;
 import dev.tokenguard.AccessTokenVerifier;
 import dev.tokenguard.Algorithm;
+import dev.tokenguard.support.Http;
 import dev.tokenguard.testing.FakeIssuer;
 import dev.tokenguard.testing.TestKey;
 import java.io.InputStream;

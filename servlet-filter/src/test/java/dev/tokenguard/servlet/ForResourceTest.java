@@ -8,6 +8,7 @@ import dev.tokenguard.AccessTokenVerifier;
 import dev.tokenguard.TokenRequest;
 import dev.tokenguard.http.ConfigurationReader;
 import dev.tokenguard.http.ProtectedResource;
+import dev.tokenguard.support.Http;
 import dev.tokenguard.testing.FakeIssuer;
 import java.net.http.HttpResponse;
 import java.util.Map;

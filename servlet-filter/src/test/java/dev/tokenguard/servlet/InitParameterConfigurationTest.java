@@ -7,6 +7,7 @@ import dev.tokenguard.AccessToken;
 import dev.tokenguard.AccessTokenVerifier;
 import dev.tokenguard.TokenRequest;
 import dev.tokenguard.servlet.TestServer.Container;
+import dev.tokenguard.support.Http;
 import dev.tokenguard.testing.FakeIssuer;
 import java.net.http.HttpResponse;
 import java.util.HashSet;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tokenguard.AccessTokenVerifier;
 import dev.tokenguard.Requirement;
 import dev.tokenguard.http.ProtectedResourceMetadata;
+import dev.tokenguard.support.Http;
 import dev.tokenguard.testing.FakeIssuer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -3,6 +3,7 @@ package dev.tokenguard.servlet;
 import static dev.tokenguard.servlet.Challenges.assertWellFormed;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenguard.support.Http;
 import dev.tokenguard.testing.FakeIssuer;
 import java.net.http.HttpResponse;
 import java.time.Duration;

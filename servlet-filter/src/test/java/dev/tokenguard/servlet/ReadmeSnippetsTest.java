@@ -9,6 +9,7 @@ import dev.tokenguard.TokenVerificationException;
 import dev.tokenguard.dpop.DpopNonces;
 import dev.tokenguard.redis.RedisReplayStore;
 import dev.tokenguard.servlet.TestServer.Container;
+import dev.tokenguard.support.Http;
 import dev.tokenguard.support.RedisServer;
 import dev.tokenguard.testing.FakeIssuer;
 import dev.tokenguard.testing.TestKey;

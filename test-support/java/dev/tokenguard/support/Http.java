@@ -1,4 +1,4 @@
-package dev.tokenguard.servlet;
+package dev.tokenguard.support;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -16,8 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** HTTP/1.1 calls to 127.0.0.1 with short timeouts. */
-final class Http {
+/** HTTP/1.1 calls to 127.0.0.1 with short timeouts, for the front doors' tests over real HTTP. */
+public final class Http {
   private static final HttpClient CLIENT = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5))
@@ -27,17 +27,17 @@ final class Http {
   private Http() {}
 
   /** GET with header name/value pairs (a name may repeat: each becomes its own header line). */
-  static HttpResponse<String> get(URI uri, String... headers) {
+  public static HttpResponse<String> get(URI uri, String... headers) {
     return send(request(uri, headers).GET().build());
   }
 
-  static HttpResponse<String> method(String method, URI uri, String body, String... headers) {
+  public static HttpResponse<String> method(String method, URI uri, String body, String... headers) {
     HttpRequest.BodyPublisher publisher =
         body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body);
     return send(request(uri, headers).method(method, publisher).build());
   }
 
-  static HttpResponse<String> post(URI uri, String contentType, String body, String... headers) {
+  public static HttpResponse<String> post(URI uri, String contentType, String body, String... headers) {
     String[] all = new String[headers.length + 2];
     all[0] = "Content-Type";
     all[1] = contentType;
@@ -49,7 +49,7 @@ final class Http {
    * POST on a connection of its own: for a request the server may answer without reading its body
    * and then close, so no other test reuses that connection.
    */
-  static HttpResponse<String> postOnOwnConnection(URI uri, String contentType, String body) {
+  public static HttpResponse<String> postOnOwnConnection(URI uri, String contentType, String body) {
     HttpClient client = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5))
@@ -88,7 +88,7 @@ final class Http {
    * Sends {@code requestHead} (lines without the final empty line) byte for byte over a socket,
    * for requests HttpClient refuses to produce; returns the status line and header lines.
    */
-  static List<String> raw(int port, String... requestLines) {
+  public static List<String> raw(int port, String... requestLines) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
       socket.setSoTimeout(10_000);
@@ -112,7 +112,7 @@ final class Http {
     }
   }
 
-  static URI uri(String s) {
+  public static URI uri(String s) {
     return URI.create(s);
   }
 }
